@@ -34,6 +34,9 @@ public static class TopicNames
         return null;
     }
 
+    /// <summary>Topics the broker keeps for itself (committed offsets, transactions); clients see them flagged internal.</summary>
+    public static bool IsInternal(string name) => name is "__consumer_offsets" or "__transaction_state";
+
     /// <summary>Names that differ only in '.' versus '_' collide in metric names, so Kafka refuses the second one.</summary>
     public static string Unify(string name) => name.Replace('.', '_');
 }

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Storage;
+
+namespace Rill.Replication;
+
+/// <summary>
+/// The partitions this broker holds, kept in step with the metadata image: a new image creates the logs of
+/// partitions assigned here and deletes those of removed topics. Handlers reach partitions only through it.
+/// </summary>
+public sealed class ReplicaManager : IMetadataPublisher
+{
+    private readonly int _localBrokerId;
+    private readonly LogManager _logs;
+    private readonly Func<MetadataImage, string, LogConfig> _logConfigFor;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
+
+    public ReplicaManager(
+        int localBrokerId,
+        LogManager logs,
+        Func<MetadataImage, string, LogConfig> logConfigFor,
+        ILogger<ReplicaManager> logger)
+    {
+        _localBrokerId = localBrokerId;
+        _logs = logs;
+        _logConfigFor = logConfigFor;
+        _logger = logger;
+    }
+
+    public int PartitionCount => _partitions.Count;
+
+    public IEnumerable<Partition> Partitions => _partitions.Values;
+
+    public bool TryGetPartition(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition) =>
+        _partitions.TryGetValue(topicPartition, out partition);
+
+    public void Publish(MetadataImage previous, MetadataImage current)
+    {
+        foreach (var (name, topic) in previous.Topics)
+        {
+            if (!current.Topics.TryGetValue(name, out var now) || now.Id != topic.Id)
+            {
+                RemoveTopic(topic);
+            }
+        }
+
+        foreach (var (name, topic) in current.Topics)
+        {
+            var config = _logConfigFor(current, name);
+            previous.Topics.TryGetValue(name, out var before);
+            var configChanged = before is null || !ReferenceEquals(
+                previous.ConfigsOf(ConfigResourceType.Topic, name),
+                current.ConfigsOf(ConfigResourceType.Topic, name));
+            foreach (var registration in topic.Partitions)
+            {
+                if (!registration.Replicas.Contains(_localBrokerId))
+                {
+                    continue;
+                }
+
+                var topicPartition = new TopicPartition(name, registration.PartitionId);
+                if (_partitions.TryGetValue(topicPartition, out var existing))
+                {
+                    existing.Update(registration);
+                    if (configChanged)
+                    {
+                        existing.Log.Config = config;
+                    }
+
+                    continue;
+                }
+
+                var log = _logs.GetOrCreateLog(topicPartition, config);
+                _partitions[topicPartition] = new Partition(topicPartition, topic.Id, log, registration, _localBrokerId);
+            }
+        }
+    }
+
+    private void RemoveTopic(TopicImage topic)
+    {
+        foreach (var registration in topic.Partitions)
+        {
+            var topicPartition = new TopicPartition(topic.Name, registration.PartitionId);
+            if (_partitions.TryRemove(topicPartition, out var partition))
+            {
+                partition.WakeWaiters();
+                _logs.DeleteLog(topicPartition);
+                ReplicationLog.PartitionRemoved(_logger, topic.Name, registration.PartitionId);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Logging;
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Protocol.Messages;
+using Rill.Server.Configuration;
+using Rill.Server.Network;
+
+namespace Rill.Server.Handlers;
+
+/// <summary>
+/// Brokers, topics, partitions and leaders from the current metadata image, with each broker's endpoint on
+/// the listener the request came in on. Unknown topics are created when the request and
+/// <c>auto.create.topics.enable</c> both allow it.
+/// </summary>
+public sealed class MetadataHandler : ApiHandler<MetadataRequest>
+{
+    private readonly MetadataController _controller;
+    private readonly ServerConfig _config;
+    private readonly string _clusterId;
+    private readonly ILogger _logger;
+
+    public MetadataHandler(MetadataController controller, ServerConfig config, string clusterId, ILogger logger)
+    {
+        _controller = controller;
+        _config = config;
+        _clusterId = clusterId;
+        _logger = logger;
+    }
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
+    {
+        var version = context.ApiVersion;
+        var image = _controller.Image;
+        var response = new MetadataResponse
+        {
+            ClusterId = _clusterId,
+            ControllerId = _config.NodeId,
+        };
+        foreach (var broker in image.Brokers.Values.OrderBy(b => b.BrokerId))
+        {
+            var endpoint = broker.Endpoints.FirstOrDefault(e => e.Name == context.Connection.ListenerName);
+            if (endpoint is null || broker.Fenced)
+            {
+                continue;
+            }
+
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker
+            {
+                NodeId = broker.BrokerId,
+                Host = endpoint.Host,
+                Port = endpoint.Port,
+                Rack = broker.Rack,
+            });
+        }
+
+        var includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
+        var allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
+        if (allTopics)
+        {
+            foreach (var topic in image.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                response.Topics.Add(Describe(topic, includeOperations));
+            }
+        }
+        else
+        {
+            var autoCreate = _config.AutoCreateTopicsEnable && (version < 4 || request.AllowAutoTopicCreation);
+            foreach (var requested in request.Topics!)
+            {
+                response.Topics.Add(DescribeRequested(requested, autoCreate, includeOperations, ref image));
+            }
+        }
+
+        return ValueTask.FromResult(ApiResponse.Of(response));
+    }
+
+    private MetadataResponse.MetadataResponseTopic DescribeRequested(
+        MetadataRequest.MetadataRequestTopic requested,
+        bool autoCreate,
+        bool includeOperations,
+        ref MetadataImage image)
+    {
+        if (requested.Name is null)
+        {
+            return image.TryGetTopic(requested.TopicId, out var byId)
+                ? Describe(byId, includeOperations)
+                : new MetadataResponse.MetadataResponseTopic
+                {
+                    ErrorCode = (short)ErrorCode.UnknownTopicId,
+                    TopicId = requested.TopicId,
+                };
+        }
+
+        if (image.TryGetTopic(requested.Name, out var topic))
+        {
+            return Describe(topic, includeOperations);
+        }
+
+        if (TopicNames.Validate(requested.Name) is not null)
+        {
+            return new MetadataResponse.MetadataResponseTopic
+            {
+                ErrorCode = (short)ErrorCode.InvalidTopicException,
+                Name = requested.Name,
+            };
+        }
+
+        if (!autoCreate)
+        {
+            return new MetadataResponse.MetadataResponseTopic
+            {
+                ErrorCode = (short)ErrorCode.UnknownTopicOrPartition,
+                Name = requested.Name,
+            };
+        }
+
+        var created = _controller.CreateTopic(requested.Name, numPartitions: -1, replicationFactor: -1, new Dictionary<string, string>(), validateOnly: false);
+        image = _controller.Image;
+        if (created.ErrorCode == ErrorCode.None)
+        {
+            ServerLog.TopicAutoCreated(_logger, requested.Name, created.Topic!.Partitions.Length);
+        }
+
+        return image.TryGetTopic(requested.Name, out topic)
+            ? Describe(topic, includeOperations)
+            : new MetadataResponse.MetadataResponseTopic
+            {
+                ErrorCode = (short)created.ErrorCode,
+                Name = requested.Name,
+            };
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Describe(TopicImage topic, bool includeOperations)
+    {
+        var result = new MetadataResponse.MetadataResponseTopic
+        {
+            Name = topic.Name,
+            TopicId = topic.Id,
+            IsInternal = TopicNames.IsInternal(topic.Name),
+            TopicAuthorizedOperations = includeOperations ? AclOperations.AllTopicOperations : int.MinValue,
+        };
+        foreach (var partition in topic.Partitions)
+        {
+            result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
+            {
+                PartitionIndex = partition.PartitionId,
+                LeaderId = partition.Leader,
+                LeaderEpoch = partition.LeaderEpoch,
+                ReplicaNodes = [.. partition.Replicas],
+                IsrNodes = [.. partition.Isr],
+            });
+        }
+
+        return result;
+    }
+}

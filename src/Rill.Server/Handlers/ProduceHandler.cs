@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Protocol.Messages;
+using Rill.Replication;
+using Rill.Server.Network;
+
+namespace Rill.Server.Handlers;
+
+/// <summary>
+/// Appends each partition's record batches as the bytes they arrived in: validated, offsets assigned by
+/// rewriting batch headers in place, written to the log. v0-v2 carry pre-0.11 message formats, which Kafka 4
+/// no longer stores: they stay advertised (old librdkafka needs v0 in the range to compress) but such a
+/// request closes the connection, as Kafka 4 does.
+/// </summary>
+public sealed class ProduceHandler : ApiHandler<ProduceRequest>
+{
+    private const short FirstRecordBatchVersion = 3;
+
+    private readonly MetadataController _controller;
+    private readonly ReplicaManager _replicas;
+
+    public ProduceHandler(MetadataController controller, ReplicaManager replicas)
+    {
+        _controller = controller;
+        _replicas = replicas;
+    }
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        if (context.ApiVersion < FirstRecordBatchVersion)
+        {
+            return ValueTask.FromResult(ApiResponse.Close);
+        }
+
+        var image = _controller.Image;
+        var response = new ProduceResponse();
+        var anyError = false;
+        foreach (var topic in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+            response.Responses.Add(topicResponse);
+            foreach (var partition in topic.PartitionData)
+            {
+                var result = Append(image, request, topic.Name, partition);
+                anyError |= result.ErrorCode != (short)ErrorCode.None;
+                topicResponse.PartitionResponses.Add(result);
+            }
+        }
+
+        if (request.Acks == 0)
+        {
+            // No answer is sent; a failure closes the connection so the producer refreshes its metadata.
+            return ValueTask.FromResult(anyError ? ApiResponse.Close : ApiResponse.None);
+        }
+
+        return ValueTask.FromResult(ApiResponse.Of(response));
+    }
+
+    private ProduceResponse.PartitionProduceResponse Append(
+        MetadataImage image,
+        ProduceRequest request,
+        string topic,
+        ProduceRequest.PartitionProduceData data)
+    {
+        var result = new ProduceResponse.PartitionProduceResponse
+        {
+            Index = data.Index,
+            BaseOffset = -1,
+        };
+        if (request.Acks is not (0 or 1 or -1))
+        {
+            return Fail(result, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {request.Acks}.");
+        }
+
+        if (request.TransactionalId is not null)
+        {
+            return Fail(result, ErrorCode.InvalidRequest, "Transactional produce is not supported by this broker.");
+        }
+
+        var topicPartition = new TopicPartition(topic, data.Index);
+        if (!_replicas.TryGetPartition(topicPartition, out var partition))
+        {
+            return image.TryGetTopic(topic, out var known) && data.Index >= 0 && data.Index < known.Partitions.Length
+                ? Fail(result, ErrorCode.NotLeaderOrFollower, $"This broker holds no replica of {topicPartition}.")
+                : Fail(result, ErrorCode.UnknownTopicOrPartition, $"{topicPartition} does not exist.");
+        }
+
+        if (!partition.IsLeader)
+        {
+            return Fail(result, ErrorCode.NotLeaderOrFollower, $"This broker is not the leader of {topicPartition}.");
+        }
+
+        if (data.Records is not { Length: > 0 } records)
+        {
+            return Fail(result, ErrorCode.CorruptMessage, "The partition's records are empty.");
+        }
+
+        var appended = partition.AppendAsLeader(MemoryMarshal.AsMemory(records));
+        result.ErrorCode = (short)appended.ErrorCode;
+        result.LogStartOffset = partition.Log.LogStartOffset;
+        if (appended.ErrorCode != ErrorCode.None)
+        {
+            result.ErrorMessage = appended.ErrorMessage;
+            return result;
+        }
+
+        result.BaseOffset = appended.FirstOffset;
+        result.LogAppendTimeMs = appended.LogAppendTime;
+        return result;
+    }
+
+    private static ProduceResponse.PartitionProduceResponse Fail(
+        ProduceResponse.PartitionProduceResponse result,
+        ErrorCode code,
+        string message)
+    {
+        result.ErrorCode = (short)code;
+        result.ErrorMessage = message;
+        return result;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Rill.Server.Handlers;
+
+namespace Rill.Server.Network;
+
+/// <summary>Kestrel's entry point for a Kafka listener: each accepted connection becomes a <see cref="KafkaSession"/>.</summary>
+public sealed class KafkaConnectionHandler : ConnectionHandler
+{
+    private readonly RequestDispatcher _dispatcher;
+    private readonly SessionConfig _config;
+    private readonly string _listenerName;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private long _nextConnectionId;
+
+    public KafkaConnectionHandler(
+        RequestDispatcher dispatcher,
+        SessionConfig config,
+        string listenerName,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken stopping)
+    {
+        _dispatcher = dispatcher;
+        _config = config;
+        _listenerName = listenerName;
+        _time = time;
+        _logger = logger;
+        _stopping = stopping;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var id = $"{_listenerName}-{Interlocked.Increment(ref _nextConnectionId)}";
+        var info = new ConnectionInfo(id, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName);
+        ServerLog.ConnectionOpened(_logger, id, connection.RemoteEndPoint?.ToString(), _listenerName);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
+        var session = new KafkaSession(connection.Transport, info, _dispatcher, _config, _time, _logger);
+        await session.RunAsync(closing.Token);
+    }
+}

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Replication;
+using Rill.Server.Configuration;
+using Rill.Server.Handlers;
+using Rill.Server.Network;
+using Rill.Storage;
+
+namespace Rill.Server;
+
+/// <summary>
+/// One Rill process in combined mode: broker and controller. Composes storage, metadata, partitions and the
+/// network listeners, and takes them down in the reverse order.
+/// </summary>
+public sealed class RillNode : IAsyncDisposable
+{
+    private readonly ServerConfig _config;
+    private readonly ILogger _logger;
+    private readonly LogManager _logs;
+    private readonly IMetadataLog _metadataLog;
+    private readonly KestrelServer _kestrel;
+    private readonly CancellationTokenSource _stopping;
+    private readonly Task _maintenance;
+    private int _stopped;
+
+    private RillNode(
+        ServerConfig config,
+        string clusterId,
+        ILogger logger,
+        LogManager logs,
+        IMetadataLog metadataLog,
+        MetadataController controller,
+        ReplicaManager replicas,
+        KestrelServer kestrel,
+        CancellationTokenSource stopping,
+        IReadOnlyList<ListenerEndpoint> boundListeners,
+        Task maintenance)
+    {
+        _config = config;
+        ClusterId = clusterId;
+        _logger = logger;
+        _logs = logs;
+        _metadataLog = metadataLog;
+        Controller = controller;
+        Replicas = replicas;
+        _kestrel = kestrel;
+        _stopping = stopping;
+        BoundListeners = boundListeners;
+        _maintenance = maintenance;
+    }
+
+    public string ClusterId { get; }
+
+    public MetadataController Controller { get; }
+
+    public ReplicaManager Replicas { get; }
+
+    /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
+    public IReadOnlyList<ListenerEndpoint> BoundListeners { get; }
+
+    /// <summary>host:port of the first listener, for clients.</summary>
+    public string BootstrapServers
+    {
+        get
+        {
+            var listener = BoundListeners[0];
+            var host = listener.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : listener.Host;
+            return $"{host}:{listener.Port}";
+        }
+    }
+
+    public static async Task<RillNode> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetTimestamp();
+        var logger = loggerFactory.CreateLogger("Rill.Server");
+        var clusterId = MetaProperties.LoadOrFormat(config.LogDirs, config.NodeId, config.ClusterId);
+
+        var logs = new LogManager(config.LogDirs, time, loggerFactory);
+        var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
+        var controller = new MetadataController(
+            metadataLog,
+            new MetadataControllerConfig(config.NodeId, config.NumPartitions, config.DefaultReplicationFactor),
+            loggerFactory.CreateLogger<MetadataController>());
+        LogConfig LogConfigFor(MetadataImage image, string topic) =>
+            TopicConfigs.ToLogConfig(TopicConfigs.Resolve(config, image.ConfigsOf(ConfigResourceType.Topic, topic)));
+        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
+        controller.AddPublisher(replicas);
+
+        var loaded = logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        controller.Load();
+        ServerLog.StorageLoaded(logger, replicas.PartitionCount, (long)time.GetElapsedTime(startedAt).TotalMilliseconds);
+
+        var stopping = new CancellationTokenSource();
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, time, loggerFactory));
+        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
+        var kestrel = CreateKestrel(config, dispatcher, sessionConfig, time, loggerFactory, stopping.Token);
+        await kestrel.StartAsync(new NoHttpApplication(), cancellationToken);
+        var bound = BoundListenersOf(config, kestrel);
+
+        var advertised = AdvertisedEndpoints(config, bound);
+        controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), advertised, rack: null);
+
+        var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
+        ServerLog.Started(
+            logger,
+            config.NodeId,
+            (long)time.GetElapsedTime(startedAt).TotalMilliseconds,
+            clusterId,
+            string.Join(", ", bound.Select(b => b.ToString())));
+        _ = loaded;
+        return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance);
+    }
+
+    /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            var stop = _kestrel.StopAsync(grace.Token);
+            await _stopping.CancelAsync();
+            await stop;
+        }
+
+        await _maintenance;
+        _logs.Shutdown();
+        _metadataLog.Dispose();
+        ServerLog.Stopped(_logger, _config.NodeId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _kestrel.Dispose();
+        _logs.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static IEnumerable<IApiHandler> CreateHandlers(
+        ServerConfig config,
+        string clusterId,
+        MetadataController controller,
+        ReplicaManager replicas,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
+        yield return new ProduceHandler(controller, replicas);
+        yield return new FetchHandler(controller, replicas, time);
+        yield return new ListOffsetsHandler(controller, replicas);
+        yield return new MetadataHandler(controller, config, clusterId, logger);
+        yield return new CreateTopicsHandler(controller, config);
+        yield return new DeleteTopicsHandler(controller, config);
+        yield return new DescribeConfigsHandler(controller, config);
+        yield return new CreatePartitionsHandler(controller);
+        yield return new DescribeClusterHandler(controller, config, clusterId);
+    }
+
+    private static KestrelServer CreateKestrel(
+        ServerConfig config,
+        RequestDispatcher dispatcher,
+        SessionConfig sessionConfig,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken stopping)
+    {
+        var options = new KestrelServerOptions
+        {
+            ApplicationServices = new ServiceCollection().AddSingleton(loggerFactory).BuildServiceProvider(),
+            AddServerHeader = false,
+        };
+        options.Limits.MaxConcurrentConnections = null;
+        var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
+        foreach (var listener in config.Listeners)
+        {
+            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, sessionLogger, stopping);
+            options.Listen(EndPointOf(listener), listen => listen.Run(handler.OnConnectedAsync));
+        }
+
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        return new KestrelServer(Options.Create(options), transport, loggerFactory);
+    }
+
+    private static IPEndPoint EndPointOf(ListenerEndpoint listener)
+    {
+        if (listener.Host is "" or "0.0.0.0")
+        {
+            return new IPEndPoint(IPAddress.Any, listener.Port);
+        }
+
+        if (IPAddress.TryParse(listener.Host.Trim('[', ']'), out var address))
+        {
+            return new IPEndPoint(address, listener.Port);
+        }
+
+        if (string.Equals(listener.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IPEndPoint(IPAddress.Loopback, listener.Port);
+        }
+
+        var resolved = Dns.GetHostAddresses(listener.Host);
+        return new IPEndPoint(resolved.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), listener.Port);
+    }
+
+    private static List<ListenerEndpoint> BoundListenersOf(ServerConfig config, KestrelServer kestrel)
+    {
+        var addresses = kestrel.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        var bound = new List<ListenerEndpoint>(config.Listeners.Count);
+        for (var i = 0; i < config.Listeners.Count; i++)
+        {
+            var listener = config.Listeners[i];
+            var port = listener.Port;
+            if (port == 0 && i < addresses.Count && Uri.TryCreate(addresses[i], UriKind.Absolute, out var uri))
+            {
+                port = uri.Port;
+            }
+
+            bound.Add(listener with { Port = port });
+        }
+
+        return bound;
+    }
+
+    private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, List<ListenerEndpoint> bound)
+    {
+        var endpoints = new List<BrokerEndpoint>();
+        foreach (var listener in bound)
+        {
+            var advertised = config.AdvertisedListeners.FirstOrDefault(a => a.Name == listener.Name) ?? listener;
+            var host = advertised.Host is "" or "0.0.0.0" or "::" ? Dns.GetHostName() : advertised.Host;
+            var port = advertised.Port == 0 ? listener.Port : advertised.Port;
+            endpoints.Add(new BrokerEndpoint(listener.Name, host, port, (short)advertised.SecurityProtocol));
+        }
+
+        return endpoints;
+    }
+
+    private static async Task RunMaintenanceAsync(ServerConfig config, LogManager logs, TimeProvider time, ILogger logger, CancellationToken stopping)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Min(config.LogRetentionCheckIntervalMs, config.LogFlushSchedulerIntervalMs));
+        using var timer = new PeriodicTimer(period, time);
+        var lastRetention = time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    logs.FlushDirty();
+                    if (time.GetElapsedTime(lastRetention).TotalMilliseconds >= config.LogRetentionCheckIntervalMs)
+                    {
+                        lastRetention = time.GetTimestamp();
+                        logs.RunRetention();
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    ServerLog.BackgroundTaskFailed(logger, exception, "log maintenance");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+    }
+
+    /// <summary>Kestrel wants an HTTP application even when every endpoint speaks Kafka; this one is never called.</summary>
+    private sealed class NoHttpApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) =>
+            throw new InvalidOperationException("Kafka listeners carry no HTTP requests.");
+
+        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
+
+        public void DisposeContext(object context, Exception? exception)
+        {
+        }
+    }
+}

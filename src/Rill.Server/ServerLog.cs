@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Rill.Server;
+
+/// <summary>Log messages of the server layer; event ids 1000-1999.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Connection {connectionId} from {remote} closed: {reason}")]
+    public static partial void ClosingConnection(ILogger logger, string connectionId, string? remote, string reason);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{apiKey} v{apiVersion} failed on connection {connectionId}; closing it")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string apiKey, short apiVersion, string connectionId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Connection {connectionId} opened from {remote} on listener {listener}")]
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, string? remote, string listener);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Rill broker {nodeId} started in {elapsedMs} ms; cluster {clusterId}; listening on {listeners}")]
+    public static partial void Started(ILogger logger, int nodeId, long elapsedMs, string clusterId, string listeners);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Rill broker {nodeId} stopped cleanly")]
+    public static partial void Stopped(ILogger logger, int nodeId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Storage loaded: {partitions} partitions in {elapsedMs} ms")]
+    public static partial void StorageLoaded(ILogger logger, int partitions, long elapsedMs);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Topic {topic} auto-created with {partitions} partitions")]
+    public static partial void TopicAutoCreated(ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Background task {task} failed")]
+    public static partial void BackgroundTaskFailed(ILogger logger, Exception exception, string task);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Closing {connections} connections that did not finish at shutdown")]
+    public static partial void AbandonedConnections(ILogger logger, int connections);
+}
