@@ -1,0 +1,56 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Rill.Server.Configuration;
+
+/// <summary>
+/// The start-up print of the effective configuration: values that differ from the default first, with
+/// where they came from, then the defaults; secrets masked (kurrentdb: ClusterVNodeOptionsPrinter).
+/// </summary>
+public static class ConfigPrinter
+{
+    /// <summary>What a secret is shown as.</summary>
+    public const string Hidden = "[hidden]";
+
+    /// <summary>Logs each ignored-key warning once, then the print, at Information.</summary>
+    public static void Log(ILogger logger, ServerConfig config)
+    {
+        foreach (var warning in config.Warnings)
+        {
+            ConfigLog.IgnoredConfiguration(logger, warning);
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var text = Render(config);
+            ConfigLog.EffectiveConfiguration(logger, text);
+        }
+    }
+
+    public static string Render(ServerConfig config)
+    {
+        var width = config.Values.Max(value => value.Name.Length);
+        var text = new StringBuilder();
+        text.Append("Configuration").Append(config.PropertiesPath is null ? " (no properties file)" : $" from {config.PropertiesPath}").Append(':');
+        text.Append('\n').Append("  MODIFIED:");
+        var modified = config.Values.Where(value => !value.IsDefault).OrderBy(value => value.Name, StringComparer.Ordinal).ToList();
+        if (modified.Count == 0)
+        {
+            text.Append(" none");
+        }
+
+        foreach (var value in modified)
+        {
+            text.Append('\n').Append("    ").Append(value.Name.PadRight(width)).Append(" = ").Append(value.DisplayText ?? string.Empty)
+                .Append("  (").Append(value.Location).Append(')');
+        }
+
+        text.Append('\n').Append("  DEFAULTS:");
+        foreach (var value in config.Values.Where(value => value.IsDefault).OrderBy(value => value.Name, StringComparer.Ordinal))
+        {
+            text.Append('\n').Append("    ").Append(value.Name.PadRight(width)).Append(" = ").Append(value.DisplayText ?? "(not set)");
+        }
+
+        return text.ToString();
+    }
+}

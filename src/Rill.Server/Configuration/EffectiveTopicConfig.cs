@@ -1,0 +1,64 @@
+namespace Rill.Server.Configuration;
+
+/// <summary>
+/// A topic's configuration after overrides and broker defaults are applied
+/// (<see cref="TopicConfigs.Resolve"/>): the DescribeConfigs rows and typed values.
+/// </summary>
+public sealed partial class EffectiveTopicConfig
+{
+    private readonly Dictionary<string, object> _values;
+
+    internal EffectiveTopicConfig(Dictionary<string, object> values, IReadOnlyList<ConfigEntry> entries)
+    {
+        _values = values;
+        Entries = entries;
+    }
+
+    /// <summary>One row per topic key, in <see cref="TopicConfigs.All"/> order.</summary>
+    public IReadOnlyList<ConfigEntry> Entries { get; }
+
+    public int SegmentBytes => (int)_values[TopicConfigs.SegmentBytesConfig];
+
+    public long SegmentMs => (long)_values[TopicConfigs.SegmentMsConfig];
+
+    public int SegmentIndexBytes => (int)_values[TopicConfigs.SegmentIndexBytesConfig];
+
+    public long FlushMessages => (long)_values[TopicConfigs.FlushMessagesConfig];
+
+    public long FlushMs => (long)_values[TopicConfigs.FlushMsConfig];
+
+    public long RetentionBytes => (long)_values[TopicConfigs.RetentionBytesConfig];
+
+    public long RetentionMs => (long)_values[TopicConfigs.RetentionMsConfig];
+
+    public int MaxMessageBytes => (int)_values[TopicConfigs.MaxMessageBytesConfig];
+
+    public int IndexIntervalBytes => (int)_values[TopicConfigs.IndexIntervalBytesConfig];
+
+    /// <summary>"CreateTime" or "LogAppendTime".</summary>
+    public string MessageTimestampType => (string)_values[TopicConfigs.MessageTimestampTypeConfig];
+
+    /// <summary>"delete", "compact" or both.</summary>
+    public IReadOnlyList<string> CleanupPolicy => (IReadOnlyList<string>)_values[TopicConfigs.CleanupPolicyConfig];
+
+    /// <summary>False for a compact-only topic: retention must not delete its data.</summary>
+    public bool DeleteByRetention => CleanupPolicy.Contains(TopicConfigs.CleanupPolicyDelete, StringComparer.Ordinal);
+
+    public int MinInSyncReplicas => (int)_values[TopicConfigs.MinInSyncReplicasConfig];
+
+    public string CompressionType => (string)_values[TopicConfigs.CompressionTypeConfig];
+
+    /// <summary>The DescribeConfigs row of <paramref name="name"/>.</summary>
+    public ConfigEntry Get(string name)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Name == name)
+            {
+                return entry;
+            }
+        }
+
+        throw new ArgumentException($"'{name}' is not a topic configuration.", nameof(name));
+    }
+}
