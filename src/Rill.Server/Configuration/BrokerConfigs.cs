@@ -58,6 +58,8 @@ public static class BrokerConfigs
     public const string LogFlushIntervalMsConfig = "log.flush.interval.ms";
     public const string MessageMaxBytesConfig = "message.max.bytes";
     public const string LogMessageTimestampTypeConfig = "log.message.timestamp.type";
+    public const string LogMessageTimestampBeforeMaxMsConfig = "log.message.timestamp.before.max.ms";
+    public const string LogMessageTimestampAfterMaxMsConfig = "log.message.timestamp.after.max.ms";
     public const string LogCleanupPolicyConfig = "log.cleanup.policy";
     public const string MinInSyncReplicasConfig = "min.insync.replicas";
     public const string CompressionTypeConfig = "compression.type";
@@ -185,6 +187,12 @@ public static class BrokerConfigs
             "Default max.message.bytes: largest record batch accepted.");
         Applied(t, LogMessageTimestampTypeConfig, ConfigType.String, "CreateTime", ConfigValidator.OneOf("CreateTime", "LogAppendTime"),
             "Default message.timestamp.type: keep the producer's timestamp or stamp the append time.");
+        Applied(t, LogMessageTimestampBeforeMaxMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(0),
+            "Default message.timestamp.before.max.ms: how far in the past a CreateTime timestamp may be.");
+        Applied(t, LogMessageTimestampAfterMaxMsConfig, ConfigType.Long, "3600000", ConfigValidator.AtLeast(0),
+            "Default message.timestamp.after.max.ms: how far in the future a CreateTime timestamp may be.");
+        Applied(t, LogSegmentDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
+            "Default file.delete.delay.ms: how long a deleted segment's files stay for reads in flight.");
         Applied(t, LogCleanupPolicyConfig, ConfigType.List, "delete", ConfigValidator.NonEmptyListOf("delete", "compact"),
             "Default cleanup.policy: delete old segments, compact by key, or both.");
         Applied(t, MinInSyncReplicasConfig, ConfigType.Int, "1", ConfigValidator.AtLeast(1),
@@ -203,8 +211,6 @@ public static class BrokerConfigs
             "Default max.compaction.lag.ms.");
         Ignored(t, LogCleanerMinCleanableRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
             "Default min.cleanable.dirty.ratio.");
-        Ignored(t, LogSegmentDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
-            "Default file.delete.delay.ms.");
         Ignored(t, LogPreallocateConfig, ConfigType.Boolean, "false", null,
             "Default preallocate.");
         Ignored(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
@@ -233,7 +239,7 @@ public static class BrokerConfigs
             "Kafka's request handler thread count; Rill uses the thread pool.");
         Ignored(t, "background.threads", ConfigType.Int, "10", ConfigValidator.AtLeast(1),
             "Kafka's background thread count; Rill uses the thread pool.");
-        Ignored(t, "num.recovery.threads.per.data.dir", ConfigType.Int, "1", ConfigValidator.AtLeast(1),
+        Ignored(t, "num.recovery.threads.per.data.dir", ConfigType.Int, "2", ConfigValidator.AtLeast(1),
             "Kafka's log recovery threads per data directory.");
         Ignored(t, "num.replica.fetchers", ConfigType.Int, "1", null,
             "Kafka's replica fetcher threads per source broker.");

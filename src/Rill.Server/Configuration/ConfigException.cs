@@ -9,6 +9,12 @@ namespace Rill.Server.Configuration;
 /// </summary>
 public sealed class ConfigException : KafkaException
 {
+    /// <summary>A configuration problem that is not one key's, such as a data directory of another cluster.</summary>
+    public ConfigException(string message)
+        : base(ErrorCode.InvalidConfig, message)
+    {
+    }
+
     public ConfigException(string? key, string message)
         : base(ErrorCode.InvalidConfig, message)
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 
 namespace Rill.Server.Configuration;
 
@@ -11,21 +10,6 @@ public static class ConfigPrinter
 {
     /// <summary>What a secret is shown as.</summary>
     public const string Hidden = "[hidden]";
-
-    /// <summary>Logs each ignored-key warning once, then the print, at Information.</summary>
-    public static void Log(ILogger logger, ServerConfig config)
-    {
-        foreach (var warning in config.Warnings)
-        {
-            ConfigLog.IgnoredConfiguration(logger, warning);
-        }
-
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            var text = Render(config);
-            ConfigLog.EffectiveConfiguration(logger, text);
-        }
-    }
 
     public static string Render(ServerConfig config)
     {

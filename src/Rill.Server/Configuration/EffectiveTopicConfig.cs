@@ -4,7 +4,7 @@ namespace Rill.Server.Configuration;
 /// A topic's configuration after overrides and broker defaults are applied
 /// (<see cref="TopicConfigs.Resolve"/>): the DescribeConfigs rows and typed values.
 /// </summary>
-public sealed partial class EffectiveTopicConfig
+public sealed class EffectiveTopicConfig
 {
     private readonly Dictionary<string, object> _values;
 
@@ -37,6 +37,12 @@ public sealed partial class EffectiveTopicConfig
 
     /// <summary>"CreateTime" or "LogAppendTime".</summary>
     public string MessageTimestampType => (string)_values[TopicConfigs.MessageTimestampTypeConfig];
+
+    public long MessageTimestampBeforeMaxMs => (long)_values[TopicConfigs.MessageTimestampBeforeMaxMsConfig];
+
+    public long MessageTimestampAfterMaxMs => (long)_values[TopicConfigs.MessageTimestampAfterMaxMsConfig];
+
+    public long FileDeleteDelayMs => (long)_values[TopicConfigs.FileDeleteDelayMsConfig];
 
     /// <summary>"delete", "compact" or both.</summary>
     public IReadOnlyList<string> CleanupPolicy => (IReadOnlyList<string>)_values[TopicConfigs.CleanupPolicyConfig];

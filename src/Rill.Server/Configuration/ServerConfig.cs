@@ -129,6 +129,24 @@ public sealed partial class ServerConfig
 
     public int GroupMaxSessionTimeoutMs => Int(BrokerConfigs.GroupMaxSessionTimeoutMsConfig);
 
+    /// <summary>
+    /// The start-up print: each "accepted but has no effect" warning once, then the effective
+    /// configuration (modified values with their origin, then defaults; secrets masked) at Information.
+    /// </summary>
+    public void LogEffectiveConfiguration(ILogger logger)
+    {
+        foreach (var warning in Warnings)
+        {
+            ConfigLog.IgnoredConfiguration(logger, warning);
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var text = ConfigPrinter.Render(this);
+            ConfigLog.EffectiveConfiguration(logger, text);
+        }
+    }
+
     /// <summary>The value and origin of any broker key; throws for a name that is not one.</summary>
     public ConfigValue Get(string name) =>
         _values.TryGetValue(name, out var value)

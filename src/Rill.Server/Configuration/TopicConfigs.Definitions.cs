@@ -40,6 +40,15 @@ public static partial class TopicConfigs
         Applied(t, MessageTimestampTypeConfig, ConfigType.String, "CreateTime", ConfigValidator.OneOf("CreateTime", "LogAppendTime"),
             "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's append time.",
             ConfigSynonym.Same(BrokerConfigs.LogMessageTimestampTypeConfig));
+        Applied(t, MessageTimestampBeforeMaxMsConfig, ConfigType.Long, BrokerConfigs.LongMaxText, ConfigValidator.AtLeast(0),
+            "With CreateTime, refuse batches whose timestamp is further than this behind the broker's clock.",
+            ConfigSynonym.Same(BrokerConfigs.LogMessageTimestampBeforeMaxMsConfig));
+        Applied(t, MessageTimestampAfterMaxMsConfig, ConfigType.Long, "3600000", ConfigValidator.AtLeast(0),
+            "With CreateTime, refuse batches whose timestamp is further than this ahead of the broker's clock.",
+            ConfigSynonym.Same(BrokerConfigs.LogMessageTimestampAfterMaxMsConfig));
+        Applied(t, FileDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
+            "Keep a deleted segment's files this long so reads in flight finish.",
+            ConfigSynonym.Same(BrokerConfigs.LogSegmentDeleteDelayMsConfig));
         Applied(t, CleanupPolicyConfig, ConfigType.List, "delete", ConfigValidator.NonEmptyListOf(CleanupPolicyDelete, CleanupPolicyCompact),
             "delete removes old segments by retention; compact keeps the latest record per key (Rill: compact-only topics are never deleted by retention).",
             ConfigSynonym.Same(BrokerConfigs.LogCleanupPolicyConfig));
@@ -65,9 +74,6 @@ public static partial class TopicConfigs
         Ignored(t, MinCleanableDirtyRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
             "Share of uncompacted log that triggers compaction.",
             new ConfigSynonym(BrokerConfigs.LogCleanerMinCleanableRatioConfig, 1));
-        Ignored(t, FileDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
-            "Wait before a deleted segment's files are removed from disk.",
-            ConfigSynonym.Same(BrokerConfigs.LogSegmentDeleteDelayMsConfig));
         Ignored(t, PreallocateConfig, ConfigType.Boolean, "false", null,
             "Allocate a segment's full size on disk when it is created.",
             ConfigSynonym.Same(BrokerConfigs.LogPreallocateConfig));

@@ -21,6 +21,8 @@ public static partial class TopicConfigs
     public const string MaxMessageBytesConfig = "max.message.bytes";
     public const string IndexIntervalBytesConfig = "index.interval.bytes";
     public const string MessageTimestampTypeConfig = "message.timestamp.type";
+    public const string MessageTimestampBeforeMaxMsConfig = "message.timestamp.before.max.ms";
+    public const string MessageTimestampAfterMaxMsConfig = "message.timestamp.after.max.ms";
     public const string CleanupPolicyConfig = "cleanup.policy";
     public const string MinInSyncReplicasConfig = "min.insync.replicas";
     public const string CompressionTypeConfig = "compression.type";

@@ -91,7 +91,7 @@ public sealed class DescribeAndPrintTests
         var config = ConfigLoad.WithOverrides("num.io.threads=16");
         var logger = new RecordingLogger();
 
-        ConfigPrinter.Log(logger, config);
+        config.LogEffectiveConfiguration(logger);
 
         Assert.Equal(
             [

@@ -1,0 +1,110 @@
+using Rill.Protocol.Records;
+using Rill.Server.Configuration;
+using Rill.Storage;
+
+namespace Rill.Server.Tests.Configuration;
+
+public sealed class LogConfigMappingTests
+{
+    private static readonly Dictionary<string, string> NoOverrides = [];
+
+    [Fact]
+    public void ToLogConfig_Defaults_AreKafkas()
+    {
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), NoOverrides));
+
+        Assert.Equal(
+            new LogConfig
+            {
+                SegmentBytes = 1073741824,
+                SegmentMs = 604800000,
+                RetentionMs = 604800000,
+                RetentionBytes = -1,
+                FlushMessages = long.MaxValue,
+                FlushMs = long.MaxValue,
+                IndexIntervalBytes = 4096,
+                SegmentIndexBytes = 10485760,
+                MessageTimestampType = TimestampType.CreateTime,
+                MaxMessageBytes = 1048588,
+                MessageTimestampBeforeMaxMs = long.MaxValue,
+                MessageTimestampAfterMaxMs = 3600000,
+                FileDeleteDelayMs = 60000,
+            },
+            config);
+        config.Validate();
+    }
+
+    [Fact]
+    public void ToLogConfig_EveryFieldFollowsItsTopicKey()
+    {
+        var overrides = new Dictionary<string, string>
+        {
+            ["segment.bytes"] = "2097152",
+            ["segment.ms"] = "1000",
+            ["retention.ms"] = "2000",
+            ["retention.bytes"] = "3000",
+            ["flush.messages"] = "4",
+            ["flush.ms"] = "5000",
+            ["index.interval.bytes"] = "6",
+            ["segment.index.bytes"] = "7000",
+            ["message.timestamp.type"] = "LogAppendTime",
+            ["max.message.bytes"] = "8000",
+            ["message.timestamp.before.max.ms"] = "9000",
+            ["message.timestamp.after.max.ms"] = "10000",
+            ["file.delete.delay.ms"] = "11000",
+        };
+
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), overrides));
+
+        Assert.Equal(
+            new LogConfig
+            {
+                SegmentBytes = 2097152,
+                SegmentMs = 1000,
+                RetentionMs = 2000,
+                RetentionBytes = 3000,
+                FlushMessages = 4,
+                FlushMs = 5000,
+                IndexIntervalBytes = 6,
+                SegmentIndexBytes = 7000,
+                MessageTimestampType = TimestampType.LogAppendTime,
+                MaxMessageBytes = 8000,
+                MessageTimestampBeforeMaxMs = 9000,
+                MessageTimestampAfterMaxMs = 10000,
+                FileDeleteDelayMs = 11000,
+            },
+            config);
+    }
+
+    [Fact]
+    public void ToLogConfig_BrokerSynonyms_FlowThrough()
+    {
+        var broker = ConfigLoad.WithOverrides("log.retention.hours=1", "log.roll.hours=2", "message.max.bytes=500000", "log.segment.delete.delay.ms=0");
+
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(broker, NoOverrides));
+
+        Assert.Equal(3600000, config.RetentionMs);
+        Assert.Equal(7200000, config.SegmentMs);
+        Assert.Equal(500000, config.MaxMessageBytes);
+        Assert.Equal(0, config.FileDeleteDelayMs);
+    }
+
+    [Theory]
+    [InlineData("compact", -1L, -1L)]
+    [InlineData("compact,delete", 5000L, 6000L)]
+    [InlineData("delete", 5000L, 6000L)]
+    public void ToLogConfig_CompactOnlyTopic_HasNoRetention(string policy, long retentionMs, long retentionBytes)
+    {
+        var overrides = new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = policy,
+            ["retention.ms"] = "5000",
+            ["retention.bytes"] = "6000",
+        };
+
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), overrides));
+
+        Assert.Equal(retentionMs, config.RetentionMs);
+        Assert.Equal(retentionBytes, config.RetentionBytes);
+    }
+}
