@@ -6,8 +6,8 @@ public sealed partial class ServerConfig
     /// Loads the configuration: defaults, then <paramref name="propertiesPath"/> (when not null), then
     /// every <c>RILL_*</c> entry of <paramref name="environment"/>, then each <c>key=value</c> of
     /// <paramref name="overrides"/> in order; later inputs win. Throws <see cref="ConfigException"/>
-    /// naming the key for an unknown key, a malformed value or a combination Rill cannot serve, and
-    /// naming the variable for a RILL_ variable that maps to no key.
+    /// naming the key for an unknown key, a malformed value or a combination Rill cannot serve. A RILL_
+    /// variable that names no key is ignored with a warning naming it (see <see cref="Warnings"/>).
     /// </summary>
     public static ServerConfig Load(string? propertiesPath, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> overrides)
     {
@@ -17,6 +17,7 @@ public sealed partial class ServerConfig
             values.Add(definition.Name, new ConfigValue(definition, definition.DefaultValue, ConfigOrigin.Default, "default"));
         }
 
+        var warnings = new List<string>();
         if (propertiesPath is not null)
         {
             foreach (var entry in JavaProperties.Parse(ReadFile(propertiesPath), propertiesPath))
@@ -36,9 +37,10 @@ public sealed partial class ServerConfig
             var key = variable[EnvironmentPrefix.Length..].Replace('_', '.').ToLowerInvariant();
             if (!BrokerConfigs.TryGet(key, out _))
             {
-                throw new ConfigException(
-                    variable,
-                    $"Environment variable {variable} does not name a configuration key ('{key}' is unknown); RILL_ variables are reserved for configuration.");
+                // Warned, not fatal: other tools share the RILL_ prefix (the test kit's RILL_TEST_LOGS,
+                // CI's RILL_REQUIRE_CLIENT_TOOLS) and a child `rill serve` inherits them.
+                warnings.Add($"Environment variable {variable} names no configuration key ('{key}'); it is ignored.");
+                continue;
             }
 
             Set(values, key, text, ConfigOrigin.Environment, $"environment {variable}");
@@ -55,7 +57,7 @@ public sealed partial class ServerConfig
             Set(values, item[..equals].Trim(), item[(equals + 1)..], ConfigOrigin.Override, "--override");
         }
 
-        return new ServerConfig(values, propertiesPath);
+        return new ServerConfig(values, propertiesPath, warnings);
     }
 
     private static string ReadFile(string path)

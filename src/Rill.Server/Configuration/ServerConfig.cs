@@ -14,12 +14,12 @@ public sealed partial class ServerConfig
 
     private readonly Dictionary<string, ConfigValue> _values;
 
-    private ServerConfig(Dictionary<string, ConfigValue> values, string? propertiesPath)
+    private ServerConfig(Dictionary<string, ConfigValue> values, string? propertiesPath, List<string> loadWarnings)
     {
         _values = values;
         PropertiesPath = propertiesPath;
         Values = [.. BrokerConfigs.All.Select(definition => values[definition.Name])];
-        Warnings = [.. Values
+        Warnings = [.. loadWarnings, .. Values
             .Where(value => !value.IsDefault && !value.Definition.HasEffect)
             .Select(value => $"{value.Name} ({value.Location}) is accepted but has no effect in Rill.")];
 
@@ -48,7 +48,10 @@ public sealed partial class ServerConfig
     /// <summary>Every broker key's value, in <see cref="BrokerConfigs.All"/> order.</summary>
     public IReadOnlyList<ConfigValue> Values { get; }
 
-    /// <summary>One line per key set that Rill accepts but does not act on; logged once at start.</summary>
+    /// <summary>
+    /// Logged once at start: RILL_ variables that name no key, then one line per key set that Rill
+    /// accepts but does not act on.
+    /// </summary>
     public IReadOnlyList<string> Warnings { get; }
 
     public int NodeId { get; }

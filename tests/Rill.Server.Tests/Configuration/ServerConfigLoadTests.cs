@@ -67,16 +67,20 @@ public sealed class ServerConfigLoadTests : IDisposable
     }
 
     [Fact]
-    public void Load_RillVariableNamingNoKey_FailsNamingTheVariable()
+    public void Load_RillVariableNamingNoKey_IsIgnoredWithAWarningNamingIt()
     {
-        var environment = new Dictionary<string, string> { ["RILL_LOG_DIR_S"] = "/x" };
+        var environment = new Dictionary<string, string> { ["RILL_LOG_DIR_S"] = "/x", ["RILL_TEST_LOGS"] = "1", ["RILL_NUM_IO_THREADS"] = "4" };
 
-        var error = Assert.Throws<ConfigException>(() => ServerConfig.Load(null, environment, []));
+        var config = ServerConfig.Load(null, environment, []);
 
-        Assert.Equal("RILL_LOG_DIR_S", error.Key);
+        Assert.Equal(["./data"], config.LogDirs);
         Assert.Equal(
-            "Environment variable RILL_LOG_DIR_S does not name a configuration key ('log.dir.s' is unknown); RILL_ variables are reserved for configuration.",
-            error.Message);
+            [
+                "Environment variable RILL_LOG_DIR_S names no configuration key ('log.dir.s'); it is ignored.",
+                "Environment variable RILL_TEST_LOGS names no configuration key ('test.logs'); it is ignored.",
+                "num.io.threads (environment RILL_NUM_IO_THREADS) is accepted but has no effect in Rill.",
+            ],
+            config.Warnings);
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using Rill.Server.Configuration;
+
+namespace Rill.Server.Tests.Configuration;
+
+/// <summary>docs/configuration.md lists every key with its type and default, so the two cannot drift apart.</summary>
+public sealed class ConfigurationDocsTests
+{
+    [Fact]
+    public void Docs_ListEveryKeyOnceWithTypeAndDefault()
+    {
+        var rows = File.ReadAllLines(DocsPath())
+            .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
+            .Select(line => line.Split(" | "))
+            .ToList();
+
+        var keys = BrokerConfigs.All.Concat(TopicConfigs.All).ToList();
+        Assert.Equal(keys.Count, rows.Count);
+        foreach (var definition in keys)
+        {
+            var row = Assert.Single(rows, cells => cells[0] == $"| `{definition.Name}`" && IsScope(definition, cells));
+            Assert.Equal(definition.Type.ToString().ToLowerInvariant(), row[1]);
+            var expectedDefault = definition.DefaultText switch
+            {
+                null => "unset",
+                "" => "empty",
+                var text => $"`{text}`",
+            };
+            Assert.Equal(expectedDefault, row[2]);
+        }
+    }
+
+    // Topic rows have a synonyms column; a key that is both a broker and a topic key has a row in each table.
+    private static bool IsScope(ConfigDefinition definition, string[] cells) =>
+        definition.Scope == ConfigScope.Topic ? cells.Length == 7 : cells.Length == 5;
+
+    private static string DocsPath([CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "docs", "configuration.md"));
+}
