@@ -30,12 +30,10 @@ public sealed class ConfigDefinition
         if (defaultText is not null)
         {
             // A default that does not parse or validate is a bug in the table; fail at type load, not at a user's start.
-            DefaultValue = Parse(defaultText, out var reason)
-                ?? throw new InvalidOperationException($"Default of {name} is null after parsing.");
-            if (reason is not null)
-            {
-                throw new InvalidOperationException($"Default '{defaultText}' of {name} is invalid: {reason}.");
-            }
+            var value = Parse(defaultText, out var reason);
+            DefaultValue = reason is null && value is not null
+                ? value
+                : throw new InvalidOperationException($"Default '{defaultText}' of {name} is invalid: {reason}.");
         }
     }
 

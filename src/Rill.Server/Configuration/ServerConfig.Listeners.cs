@@ -4,10 +4,10 @@ namespace Rill.Server.Configuration;
 // so the parses here succeed; what can fail is how the keys fit together.
 public sealed partial class ServerConfig
 {
-    private static ProcessRoles ParseRoles(IReadOnlyList<string>? roles)
+    private static ProcessRoles ParseRoles(IReadOnlyList<string> roles)
     {
         var result = ProcessRoles.None;
-        foreach (var role in roles ?? [])
+        foreach (var role in roles)
         {
             result |= role == "broker" ? ProcessRoles.Broker : ProcessRoles.Controller;
         }
@@ -39,8 +39,8 @@ public sealed partial class ServerConfig
         foreach (var item in List(BrokerConfigs.ListenersConfig)!)
         {
             ListenerParser.TryParseListener(item, out var name, out var address);
-            SecurityProtocol protocol;
-            if (!ListenerSecurityProtocolMap.TryGetValue(name, out protocol) && !ControllerListenerNames.Contains(name))
+            // A controller listener missing from the map is PLAINTEXT, as Kafka treats it; TryGetValue leaves that default.
+            if (!ListenerSecurityProtocolMap.TryGetValue(name, out var protocol) && !ControllerListenerNames.Contains(name))
             {
                 throw Invalid(
                     BrokerConfigs.ListenersConfig,

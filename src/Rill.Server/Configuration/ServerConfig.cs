@@ -24,7 +24,7 @@ public sealed partial class ServerConfig
             .Select(value => $"{value.Name} ({value.Location}) is accepted but has no effect in Rill.")];
 
         NodeId = Int(BrokerConfigs.NodeIdConfig);
-        ProcessRoles = ParseRoles(List(BrokerConfigs.ProcessRolesConfig));
+        ProcessRoles = ParseRoles(List(BrokerConfigs.ProcessRolesConfig)!);
         ClusterId = (string?)Raw(BrokerConfigs.ClusterIdConfig);
         ListenerSecurityProtocolMap = ParseProtocolMap();
         ControllerListenerNames = [.. (List(BrokerConfigs.ControllerListenerNamesConfig) ?? []).Select(name => name.ToUpperInvariant())];

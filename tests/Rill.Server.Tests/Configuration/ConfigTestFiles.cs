@@ -5,9 +5,9 @@ internal sealed class ConfigTestFiles : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rill-config-").FullName;
 
-    public string Write(string text, string name = "server.properties")
+    public string Write(string text)
     {
-        var path = Path.Combine(_directory, name);
+        var path = Path.Combine(_directory, "server.properties");
         File.WriteAllText(path, text);
         return path;
     }
