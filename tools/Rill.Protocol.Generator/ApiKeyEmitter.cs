@@ -47,8 +47,6 @@ internal static class ApiKeyEmitter
         w.Line();
         w.Line("/// <summary>What the schemas define per api key. What Rill advertises is a separate, smaller table.</summary>");
         w.Open("public static class ApiKeys");
-        w.Line("private static readonly ApiKeyInfo?[] ByKey = Index();");
-        w.Line();
         w.Line("/// <summary>All keys, ordered by number.</summary>");
         w.Line("public static IReadOnlyList<ApiKeyInfo> All { get; } =");
         w.Line("[");
@@ -60,6 +58,9 @@ internal static class ApiKeyEmitter
         }
 
         w.Line("];");
+        w.Line();
+        w.Line("// Declared after All: static initializers run in textual order.");
+        w.Line("private static readonly ApiKeyInfo?[] ByKey = Index();");
         w.Line();
         w.Line("public static bool IsValid(ApiKey apiKey) => TryGet(apiKey, out _);");
         w.Line();

@@ -100,8 +100,6 @@ public enum ApiKey : short
 /// <summary>What the schemas define per api key. What Rill advertises is a separate, smaller table.</summary>
 public static class ApiKeys
 {
-    private static readonly ApiKeyInfo?[] ByKey = Index();
-
     /// <summary>All keys, ordered by number.</summary>
     public static IReadOnlyList<ApiKeyInfo> All { get; } =
     [
@@ -194,6 +192,9 @@ public static class ApiKeys
         new(ApiKey.DeleteShareGroupState, "DeleteShareGroupState", 0, 0, 0, LatestVersionUnstable: true),
         new(ApiKey.ReadShareGroupStateSummary, "ReadShareGroupStateSummary", 0, 0, 0, LatestVersionUnstable: true),
     ];
+
+    // Declared after All: static initializers run in textual order.
+    private static readonly ApiKeyInfo?[] ByKey = Index();
 
     public static bool IsValid(ApiKey apiKey) => TryGet(apiKey, out _);
 
