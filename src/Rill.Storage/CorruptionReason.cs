@@ -1,0 +1,44 @@
+namespace Rill.Storage;
+
+/// <summary>What recovery found wrong in a partition's files; each one names a repair in the recovery stats.</summary>
+public enum CorruptionReason
+{
+    /// <summary>The file ends inside a batch: a torn write. Truncated to the last whole batch.</summary>
+    TruncatedBatch,
+
+    /// <summary>A batch length smaller than a batch header: garbage. Truncated there.</summary>
+    BatchLengthTooSmall,
+
+    /// <summary>A batch whose magic is not 2. Truncated there.</summary>
+    InvalidMagic,
+
+    /// <summary>A batch whose CRC-32C does not match its bytes. Truncated there.</summary>
+    CrcMismatch,
+
+    /// <summary>A batch whose offsets go backwards or leave the segment. Truncated there.</summary>
+    OffsetsNotMonotonic,
+
+    /// <summary>An index file is missing. Rebuilt by scanning its segment.</summary>
+    IndexMissing,
+
+    /// <summary>An index file's length is not a whole number of entries. Rebuilt.</summary>
+    IndexSizeInvalid,
+
+    /// <summary>Index entries are not in ascending order. Rebuilt.</summary>
+    IndexNotAscending,
+
+    /// <summary>An index entry points past the end of its segment. Rebuilt.</summary>
+    IndexPastEndOfLog,
+
+    /// <summary>An index entry does not point at the batch it names. Rebuilt.</summary>
+    IndexMismatch,
+
+    /// <summary>A checkpoint file does not parse. Ignored: everything from the start is recovered.</summary>
+    CheckpointCorrupt,
+
+    /// <summary>The recovery-point checkpoint is beyond the log end. Lowered to the log end.</summary>
+    RecoveryPointAheadOfLog,
+
+    /// <summary>The log-start-offset checkpoint is beyond the log end. Lowered to the log end.</summary>
+    LogStartOffsetAheadOfLog,
+}

@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+
+namespace Rill.Storage;
+
+/// <summary>
+/// Makes a directory's entries durable (a rename, a created or deleted file), as Kafka's
+/// <c>Utils.flushDir</c> does. .NET cannot open a directory as a file, so on Linux this calls libc's
+/// open/fsync/close directly; elsewhere it does nothing.
+/// </summary>
+internal static class FileSystemSync
+{
+    private const int ReadOnly = 0;
+    private const int Directory = 0x10000;
+
+    public static void FsyncDirectory(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fd = Open(path, ReadOnly | Directory);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    // DllImport rather than LibraryImport: the source-generated stubs need unsafe code, which Rill does not allow.
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Close(int fd);
+}

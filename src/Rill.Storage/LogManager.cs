@@ -1,0 +1,435 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Rill.Common;
+
+namespace Rill.Storage;
+
+/// <summary>
+/// Every partition log in the broker's data directories (<c>log.dirs</c>), in Kafka's layout: one
+/// <c>&lt;topic&gt;-&lt;partition&gt;</c> directory per partition, and per data directory the
+/// <c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c> and clean-shutdown marker.
+/// </summary>
+/// <remarks>
+/// Background work is driven by the server, which owns the loop (and its cancellation and shutdown); the
+/// manager starts no threads. Suggested cadence, after Kafka's defaults: <see cref="FlushDirty"/> every second
+/// (cheap when nothing is due; it also flushes segments finished by a roll, which keeps recovery short),
+/// <see cref="RunRetention"/> every <c>log.retention.check.interval.ms</c> (5 minutes), and
+/// <see cref="WriteCheckpoints"/> every <c>log.flush.offset.checkpoint.interval.ms</c> (1 minute). All three
+/// are safe to call concurrently with appends and reads.
+/// </remarks>
+public sealed class LogManager : IDisposable, ILogHost
+{
+    public const string CleanShutdownFileName = ".kafka_cleanshutdown";
+    public const string RecoveryPointCheckpointFileName = "recovery-point-offset-checkpoint";
+    public const string LogStartOffsetCheckpointFileName = "log-start-offset-checkpoint";
+
+    private readonly string[] _logDirs;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TopicPartition, Log> _logs = new();
+    private readonly ConcurrentDictionary<string, byte> _offlineDirs = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Lock _checkpointLock = new();
+    private ILogAppendListener? _appendListener;
+    private bool _closed;
+
+    public LogManager(IReadOnlyList<string> logDirs, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        if (logDirs.Count == 0)
+        {
+            throw new ArgumentException("at least one log dir is needed", nameof(logDirs));
+        }
+
+        _logDirs = [.. logDirs.Select(Path.GetFullPath)];
+        if (_logDirs.Distinct(StringComparer.Ordinal).Count() != _logDirs.Length)
+        {
+            throw new ArgumentException($"log dirs repeat: {string.Join(", ", _logDirs)}", nameof(logDirs));
+        }
+
+        _time = time;
+        _logger = loggerFactory.CreateLogger("Rill.Storage");
+        foreach (var dir in _logDirs)
+        {
+            Directory.CreateDirectory(dir);
+        }
+    }
+
+    public IReadOnlyList<string> LogDirs => _logDirs;
+
+    /// <summary>Data directories that failed; their partitions answer KAFKA_STORAGE_ERROR until restart.</summary>
+    public IReadOnlyCollection<string> OfflineLogDirs => [.. _offlineDirs.Keys];
+
+    /// <summary>Every open log (a snapshot).</summary>
+    public IReadOnlyCollection<Log> Logs => [.. _logs.Values];
+
+    /// <summary>Told after every append to any log; set it before the first append.</summary>
+    public ILogAppendListener? AppendListener
+    {
+        get => Volatile.Read(ref _appendListener);
+        set => Volatile.Write(ref _appendListener, value);
+    }
+
+    /// <summary>
+    /// Opens every partition directory in every data directory, recovering as needed (see <see cref="LogLoader"/>),
+    /// and deletes the clean-shutdown marker so a crash from now on is seen as one. A data directory that fails
+    /// with an I/O error goes offline; the others load.
+    /// </summary>
+    public LoadLogsResult LoadLogs(Func<TopicPartition, LogConfig> configFor)
+    {
+        var started = _time.GetTimestamp();
+        var infos = new List<LogLoadInfo>();
+        var findings = new List<RecoveryFinding>();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            foreach (var logDir in _logDirs)
+            {
+                try
+                {
+                    LoadLogDir(logDir, configFor, infos, findings);
+                }
+                catch (IOException e)
+                {
+                    MarkDirOffline(logDir, e);
+                }
+            }
+        }
+
+        var result = new LoadLogsResult(infos, findings, _time.GetElapsedTime(started));
+        StorageLog.LogsLoaded(_logger, infos.Count, _logDirs.Length, result.SegmentsScanned, result.BytesTruncated, result.Duration.TotalMilliseconds);
+        return result;
+    }
+
+    /// <summary>The partition's log, created empty in the data directory holding the fewest partitions if it does not exist.</summary>
+    public Log GetOrCreateLog(TopicPartition topicPartition, LogConfig config)
+    {
+        if (_logs.TryGetValue(topicPartition, out var existing))
+        {
+            return existing;
+        }
+
+        if (!PartitionDirectory.IsValidTopicName(topicPartition.Topic) || topicPartition.Partition < 0)
+        {
+            throw new ArgumentException($"'{topicPartition}' is not a valid topic partition", nameof(topicPartition));
+        }
+
+        config.Validate();
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_logs.TryGetValue(topicPartition, out existing))
+            {
+                return existing;
+            }
+
+            var logDir = PickLogDir();
+            var dir = Path.Combine(logDir, PartitionDirectory.Name(topicPartition));
+            try
+            {
+                Log log;
+                if (Directory.Exists(dir))
+                {
+                    // Left by an earlier run that was never loaded: open it as after a crash.
+                    log = LogLoader.Load(topicPartition, logDir, dir, config, hadCleanShutdown: false, recoveryPointCheckpoint: null,
+                        logStartOffsetCheckpoint: null, _time, _logger, this).Log;
+                }
+                else
+                {
+                    Directory.CreateDirectory(dir);
+                    FileSystemSync.FsyncDirectory(logDir);
+                    log = LogLoader.CreateNew(topicPartition, logDir, dir, config, _time, _logger, this);
+                }
+
+                _logs[topicPartition] = log;
+                StorageLog.LogCreated(_logger, topicPartition.Topic, topicPartition.Partition, logDir);
+                return log;
+            }
+            catch (IOException e)
+            {
+                MarkDirOffline(logDir, e);
+                throw new KafkaException(ErrorCode.KafkaStorageError, $"cannot create the log of {topicPartition} in {logDir}", e);
+            }
+        }
+    }
+
+    public bool TryGetLog(TopicPartition topicPartition, [MaybeNullWhen(false)] out Log log) => _logs.TryGetValue(topicPartition, out log);
+
+    /// <summary>
+    /// Closes the partition's log and removes its directory, renaming it to <c>&lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete</c>
+    /// first, as Kafka does, so a crash midway leaves a directory the next start removes. Does nothing for an unknown partition.
+    /// </summary>
+    public void DeleteLog(TopicPartition topicPartition)
+    {
+        lock (_lock)
+        {
+            if (!_logs.TryRemove(topicPartition, out var log))
+            {
+                return;
+            }
+
+            log.Close(clean: false, LogState.Deleted);
+            try
+            {
+                var renamed = Path.Combine(log.LogDir, $"{PartitionDirectory.Name(topicPartition)}.{Guid.NewGuid():N}{PartitionDirectory.DeleteSuffix}");
+                Directory.Move(log.Dir, renamed);
+                FileSystemSync.FsyncDirectory(log.LogDir);
+                Directory.Delete(renamed, recursive: true);
+                StorageLog.LogDeleted(_logger, topicPartition.Topic, topicPartition.Partition, log.LogDir);
+            }
+            catch (IOException e)
+            {
+                MarkDirOffline(log.LogDir, e);
+                throw new KafkaException(ErrorCode.KafkaStorageError, $"cannot delete the log of {topicPartition}", e);
+            }
+        }
+    }
+
+    /// <summary>Applies retention to every log and removes files whose deletion delay passed; returns segments deleted.</summary>
+    public int RunRetention() => ForEachLog("retention", static log => log.RunRetention());
+
+    /// <summary>Fsyncs logs due by <c>flush.messages</c>/<c>flush.ms</c> and segments finished by a roll, advancing recovery points.</summary>
+    public void FlushDirty() => ForEachLog("flush", static log =>
+    {
+        log.FlushDirty();
+        return 0;
+    });
+
+    /// <summary>Writes both checkpoint files in every online data directory.</summary>
+    public void WriteCheckpoints()
+    {
+        lock (_checkpointLock)
+        {
+            foreach (var logDir in _logDirs)
+            {
+                if (_offlineDirs.ContainsKey(logDir))
+                {
+                    continue;
+                }
+
+                var logs = _logs.Values.Where(l => l.LogDir == logDir).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal)
+                    .ThenBy(l => l.TopicPartition.Partition).ToArray();
+                try
+                {
+                    CheckpointFile.Write(Path.Combine(logDir, RecoveryPointCheckpointFileName),
+                        logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
+                    CheckpointFile.Write(Path.Combine(logDir, LogStartOffsetCheckpointFileName),
+                        logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
+                }
+                catch (IOException e)
+                {
+                    MarkDirOffline(logDir, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Clean shutdown: flush every log, write the checkpoints, then the clean-shutdown marker in each data
+    /// directory that stayed online, so the next start opens without scanning.
+    /// </summary>
+    public void Shutdown()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            foreach (var log in _logs.Values)
+            {
+                try
+                {
+                    log.Close(clean: true, LogState.Closed);
+                }
+                catch (IOException e)
+                {
+                    MarkDirOffline(log.LogDir, e);
+                    log.Close(clean: false, LogState.Closed);
+                }
+            }
+
+            WriteCheckpoints();
+            foreach (var logDir in _logDirs)
+            {
+                if (_offlineDirs.ContainsKey(logDir))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    WriteCleanShutdownMarker(logDir);
+                    var logCount = _logs.Values.Count(l => l.LogDir == logDir);
+                    StorageLog.LogDirShutDown(_logger, logDir, logCount);
+                }
+                catch (IOException e)
+                {
+                    MarkDirOffline(logDir, e);
+                }
+            }
+
+            _logs.Clear();
+        }
+    }
+
+    /// <summary>Closes every file without flushing or marking a clean shutdown (after <see cref="Shutdown"/>, nothing is left to do).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            foreach (var log in _logs.Values)
+            {
+                log.Close(clean: false, LogState.Closed);
+            }
+
+            _logs.Clear();
+        }
+    }
+
+    ILogAppendListener? ILogHost.AppendListener => AppendListener;
+
+    void ILogHost.OnStorageFailure(Log log, Exception exception) => MarkDirOffline(log.LogDir, exception);
+
+    private void LoadLogDir(string logDir, Func<TopicPartition, LogConfig> configFor, List<LogLoadInfo> infos, List<RecoveryFinding> findings)
+    {
+        var marker = Path.Combine(logDir, CleanShutdownFileName);
+        var hadCleanShutdown = File.Exists(marker);
+        var recoveryPoints = ReadCheckpoint(Path.Combine(logDir, RecoveryPointCheckpointFileName), findings);
+        var logStartOffsets = ReadCheckpoint(Path.Combine(logDir, LogStartOffsetCheckpointFileName), findings);
+        if (hadCleanShutdown)
+        {
+            File.Delete(marker);
+            FileSystemSync.FsyncDirectory(logDir);
+        }
+
+        var partitionDirs = Directory.GetDirectories(logDir).Order(StringComparer.Ordinal).ToArray();
+        if (!hadCleanShutdown && partitionDirs.Length > 0)
+        {
+            StorageLog.UncleanShutdown(_logger, logDir);
+        }
+
+        foreach (var dir in partitionDirs)
+        {
+            var name = Path.GetFileName(dir);
+            if (name.EndsWith(PartitionDirectory.DeleteSuffix, StringComparison.Ordinal))
+            {
+                Directory.Delete(dir, recursive: true);
+                StorageLog.LeftoverRemoved(_logger, dir);
+                continue;
+            }
+
+            if (!PartitionDirectory.TryParse(name, out var topicPartition))
+            {
+                StorageLog.UnknownDirectorySkipped(_logger, dir);
+                continue;
+            }
+
+            if (_logs.TryGetValue(topicPartition, out var duplicate))
+            {
+                throw new InvalidOperationException($"{topicPartition} is in both {duplicate.Dir} and {dir}");
+            }
+
+            var (log, info) = LogLoader.Load(topicPartition, logDir, dir, configFor(topicPartition).Validate(), hadCleanShutdown,
+                recoveryPoints.TryGetValue(topicPartition, out var recoveryPoint) ? recoveryPoint : null,
+                logStartOffsets.TryGetValue(topicPartition, out var logStartOffset) ? logStartOffset : null,
+                _time, _logger, this);
+            _logs[topicPartition] = log;
+            infos.Add(info);
+        }
+    }
+
+    private Dictionary<TopicPartition, long> ReadCheckpoint(string path, List<RecoveryFinding> findings)
+    {
+        try
+        {
+            return CheckpointFile.Read(path);
+        }
+        catch (LogCorruptionException e)
+        {
+            // Without it recovery starts from each log's beginning and the log start offset from its first segment: slower, never wrong.
+            findings.Add(new RecoveryFinding(-1, e.Reason, -1, e.Message));
+            StorageLog.CheckpointIgnored(_logger, path, e.Message);
+            return [];
+        }
+    }
+
+    private static void WriteCleanShutdownMarker(string logDir)
+    {
+        // Kafka 3.7+ (KIP-966) writes the broker epoch here; -1 until the broker has one to give us.
+        var path = Path.Combine(logDir, CleanShutdownFileName);
+        using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(Encoding.UTF8.GetBytes("{\"version\":0,\"brokerEpoch\":-1}"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        FileSystemSync.FsyncDirectory(logDir);
+    }
+
+    private string PickLogDir()
+    {
+        string? best = null;
+        var bestCount = int.MaxValue;
+        foreach (var logDir in _logDirs)
+        {
+            if (_offlineDirs.ContainsKey(logDir))
+            {
+                continue;
+            }
+
+            var count = _logs.Values.Count(l => l.LogDir == logDir);
+            if (count < bestCount)
+            {
+                best = logDir;
+                bestCount = count;
+            }
+        }
+
+        return best ?? throw new KafkaException(ErrorCode.KafkaStorageError, "every log dir is offline");
+    }
+
+    private int ForEachLog(string task, Func<Log, int> action)
+    {
+        var total = 0;
+        foreach (var log in _logs.Values)
+        {
+            try
+            {
+                total += action(log);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                StorageLog.MaintenanceFailed(_logger, task, log.TopicPartition.Topic, log.TopicPartition.Partition, e);
+            }
+        }
+
+        return total;
+    }
+
+    private void MarkDirOffline(string logDir, Exception exception)
+    {
+        if (!_offlineDirs.TryAdd(logDir, 0))
+        {
+            return;
+        }
+
+        StorageLog.LogDirFailed(_logger, logDir, exception);
+        foreach (var log in _logs.Values)
+        {
+            if (log.LogDir == logDir)
+            {
+                log.MarkOffline();
+            }
+        }
+    }
+}

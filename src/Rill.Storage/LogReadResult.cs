@@ -1,0 +1,45 @@
+using System.Buffers;
+using Rill.Common;
+
+namespace Rill.Storage;
+
+/// <summary>
+/// Whole batches read from one partition for a Fetch, in a pooled buffer. The holder disposes it once the
+/// bytes are sent; <see cref="Records"/> must not be used after that.
+/// </summary>
+public sealed class LogReadResult : IDisposable
+{
+    private byte[]? _rented;
+
+    internal LogReadResult(ErrorCode errorCode, byte[]? rented, int length, long logStartOffset, long logEndOffset, long highWatermark)
+    {
+        ErrorCode = errorCode;
+        _rented = rented;
+        Records = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
+        LogStartOffset = logStartOffset;
+        LogEndOffset = logEndOffset;
+        HighWatermark = highWatermark;
+    }
+
+    /// <summary>None, OFFSET_OUT_OF_RANGE, or a storage / leadership code.</summary>
+    public ErrorCode ErrorCode { get; }
+
+    /// <summary>Zero or more whole batches; empty (never null) when there is nothing to return.</summary>
+    public ReadOnlyMemory<byte> Records { get; private set; }
+
+    public long LogStartOffset { get; }
+
+    public long LogEndOffset { get; }
+
+    public long HighWatermark { get; }
+
+    public void Dispose()
+    {
+        var rented = Interlocked.Exchange(ref _rented, null);
+        if (rented is not null)
+        {
+            Records = ReadOnlyMemory<byte>.Empty;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}

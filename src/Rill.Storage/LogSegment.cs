@@ -1,0 +1,543 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using Rill.Common;
+using Rill.Protocol.Records;
+
+namespace Rill.Storage;
+
+/// <summary>
+/// One <c>&lt;base offset&gt;.log</c> file and its two indexes. Appends come from the log's append lock only;
+/// reads are lock-free and bounded by <see cref="Size"/>, which is published after the bytes are written.
+/// </summary>
+internal sealed class LogSegment : IDisposable
+{
+    /// <summary>Header walks read this much at a time: a few index intervals.</summary>
+    private const int ScanWindowBytes = 64 * 1024;
+
+    /// <summary>Recovery reads the file sequentially in large pieces.</summary>
+    private const int RecoveryWindowBytes = 1024 * 1024;
+
+    private readonly SafeFileHandle _log;
+    private int _size;
+    private int _bytesSinceLastIndexEntry;
+    private long _maxTimestampSoFar = RecordBatch.NoTimestamp;
+    private long _offsetOfMaxTimestampSoFar;
+    private long _rollingBasedTimestamp = RecordBatch.NoTimestamp;
+
+    private LogSegment(string dir, long baseOffset, SafeFileHandle log, int size, long createdMs)
+    {
+        BaseOffset = baseOffset;
+        LogPath = SegmentFiles.LogPath(dir, baseOffset);
+        _log = log;
+        _size = size;
+        CreatedMs = createdMs;
+        _offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    public long BaseOffset { get; }
+
+    public string LogPath { get; private set; }
+
+    /// <summary>Set by <see cref="Create"/>, <see cref="LoadIndexes"/> or <see cref="Recover"/> before the segment is used.</summary>
+    public OffsetIndex OffsetIndex { get; private set; } = null!;
+
+    public TimeIndex TimeIndex { get; private set; } = null!;
+
+    /// <summary>Bytes readers may read.</summary>
+    public int Size => Volatile.Read(ref _size);
+
+    /// <summary>When this process created or opened the segment: the fallback for time-based rolling.</summary>
+    public long CreatedMs { get; }
+
+    /// <summary>The largest batch timestamp so far, or -1.</summary>
+    public long MaxTimestampSoFar => Volatile.Read(ref _maxTimestampSoFar);
+
+    /// <summary>Last offset of the first batch that reached <see cref="MaxTimestampSoFar"/>.</summary>
+    public long OffsetOfMaxTimestampSoFar => Volatile.Read(ref _offsetOfMaxTimestampSoFar);
+
+    public bool IsFull => OffsetIndex.IsFull || TimeIndex.IsFull;
+
+    public static LogSegment Create(string dir, long baseOffset, LogConfig config, long nowMs)
+    {
+        var log = SegmentFiles.OpenForWrite(SegmentFiles.LogPath(dir, baseOffset), FileMode.Create);
+        var segment = new LogSegment(dir, baseOffset, log, 0, nowMs);
+        segment.OffsetIndex = OffsetIndex.Create(SegmentFiles.IndexPath(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        segment.TimeIndex = TimeIndex.Create(SegmentFiles.TimeIndexPath(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        return segment;
+    }
+
+    /// <summary>Opens the log file; the caller then loads or rebuilds the indexes.</summary>
+    public static LogSegment Open(string dir, long baseOffset, long nowMs)
+    {
+        var log = SegmentFiles.OpenForWrite(SegmentFiles.LogPath(dir, baseOffset), FileMode.Open);
+        var length = RandomAccess.GetLength(log);
+        if (length > int.MaxValue)
+        {
+            log.Dispose();
+            throw new IOException($"segment {SegmentFiles.LogPath(dir, baseOffset)} is {length} bytes, past the 2 GiB a segment can index");
+        }
+
+        return new LogSegment(dir, baseOffset, log, (int)length, nowMs);
+    }
+
+    /// <summary>
+    /// Opens existing index files and checks them against this segment (clean-shutdown path). Throws
+    /// <see cref="LogCorruptionException"/> naming the first problem; the caller then calls <see cref="Recover"/>.
+    /// </summary>
+    public void LoadIndexes(LogConfig config, long upperBoundOffset)
+    {
+        var dir = Path.GetDirectoryName(LogPath)!;
+        var offsetIndex = OffsetIndex.Load(SegmentFiles.IndexPath(dir, BaseOffset), BaseOffset, config.SegmentIndexBytes, Size, upperBoundOffset);
+        try
+        {
+            TimeIndex = TimeIndex.Load(SegmentFiles.TimeIndexPath(dir, BaseOffset), BaseOffset, config.SegmentIndexBytes, upperBoundOffset);
+        }
+        catch
+        {
+            offsetIndex.Dispose();
+            throw;
+        }
+
+        OffsetIndex = offsetIndex;
+        var (timestamp, offset) = TimeIndex.LastEntry;
+        _maxTimestampSoFar = timestamp;
+        _offsetOfMaxTimestampSoFar = offset;
+        _rollingBasedTimestamp = ReadFirstBatchMaxTimestamp();
+    }
+
+    /// <summary>
+    /// Walks the batch headers after the last offset index entry to find the next offset and the newest
+    /// timestamp (clean-shutdown path for the active segment; no CRC). Throws <see cref="LogCorruptionException"/>
+    /// when the tail does not parse, and the caller recovers the segment instead.
+    /// </summary>
+    public long ReadNextOffset()
+    {
+        var (indexedOffset, position) = OffsetIndex.LastEntry;
+        var next = BaseOffset;
+        long scanned = position;
+        var size = Size;
+        using var window = new FileWindow(_log, size, ScanWindowBytes);
+        while (scanned < size)
+        {
+            var reason = CheckHeader(window, scanned, out var header);
+            if (reason is not null)
+            {
+                throw new LogCorruptionException(reason.Value, $"{LogPath}: batch at position {scanned} is damaged ({reason})");
+            }
+
+            if (header.BaseOffset < next)
+            {
+                throw new LogCorruptionException(CorruptionReason.OffsetsNotMonotonic,
+                    $"{LogPath}: batch at position {scanned} starts at offset {header.BaseOffset}, before {next}");
+            }
+
+            if (scanned == position && OffsetIndex.Count > 0 && header.LastOffset != indexedOffset)
+            {
+                throw new LogCorruptionException(CorruptionReason.IndexMismatch,
+                    $"{LogPath}: the last index entry says offset {indexedOffset} at position {position}, the batch there ends at {header.LastOffset}");
+            }
+
+            TrackTimestamp(header.MaxTimestamp, header.LastOffset);
+            next = header.LastOffset + 1;
+            scanned += header.Size;
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Rebuilds both indexes by reading every batch and checking its length, magic, offsets and CRC-32C;
+    /// truncates the file at the first batch that fails. Returns the next offset after the last good batch.
+    /// </summary>
+    public RecoveryOutcome Recover(LogConfig config)
+    {
+        var dir = Path.GetDirectoryName(LogPath)!;
+        OffsetIndex ??= OffsetIndex.Create(SegmentFiles.IndexPath(dir, BaseOffset), BaseOffset, config.SegmentIndexBytes);
+        TimeIndex ??= TimeIndex.Create(SegmentFiles.TimeIndexPath(dir, BaseOffset), BaseOffset, config.SegmentIndexBytes);
+        OffsetIndex.Reset();
+        TimeIndex.Reset();
+        _maxTimestampSoFar = RecordBatch.NoTimestamp;
+        _offsetOfMaxTimestampSoFar = BaseOffset;
+        _rollingBasedTimestamp = RecordBatch.NoTimestamp;
+        _bytesSinceLastIndexEntry = 0;
+
+        var fileSize = RandomAccess.GetLength(_log);
+        var next = BaseOffset;
+        long position = 0;
+        RecoveryFinding? finding = null;
+        using (var window = new FileWindow(_log, fileSize, RecoveryWindowBytes))
+        {
+            while (position < fileSize)
+            {
+                var reason = CheckHeader(window, position, out var header);
+                string? detail = null;
+                if (reason is null)
+                {
+                    if (header.BaseOffset < next || header.LastOffsetDelta < 0 || header.LastOffset - BaseOffset > int.MaxValue)
+                    {
+                        reason = CorruptionReason.OffsetsNotMonotonic;
+                        detail = $"offsets {header.BaseOffset}..{header.LastOffset} do not follow {next - 1}";
+                    }
+                    else if (!IsCrcValid(window, position, header))
+                    {
+                        reason = CorruptionReason.CrcMismatch;
+                        detail = $"CRC-32C does not match the stored {header.Crc:x8}";
+                    }
+                }
+
+                if (reason is not null)
+                {
+                    finding = new RecoveryFinding(BaseOffset, reason.Value, position,
+                        $"{LogPath}: batch at position {position} is damaged ({detail ?? reason.Value.ToString()}); truncated {fileSize - position} bytes");
+                    break;
+                }
+
+                OnBatchAppended((int)position, header.Size, header.LastOffset, header.MaxTimestamp, config.IndexIntervalBytes);
+                next = header.LastOffset + 1;
+                position += header.Size;
+            }
+        }
+
+        var truncated = fileSize - position;
+        if (truncated > 0)
+        {
+            RandomAccess.SetLength(_log, position);
+        }
+
+        TimeIndex.MaybeAppend(_maxTimestampSoFar, _offsetOfMaxTimestampSoFar, evenIfFull: true);
+        Volatile.Write(ref _size, (int)position);
+        return new RecoveryOutcome(next, truncated, finding);
+    }
+
+    /// <summary>
+    /// Writes already-validated, offset-stamped batches at the end of the file (page cache only) and indexes
+    /// them. The caller holds the log's append lock.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<RecordBatchFacts> batches, int indexIntervalBytes)
+    {
+        var start = _size;
+        RandomAccess.Write(_log, records, start);
+        Volatile.Write(ref _size, start + records.Length);
+        foreach (var batch in batches)
+        {
+            var header = records[batch.Position..];
+            OnBatchAppended(start + batch.Position, batch.SizeInBytes, RecordBatch.GetLastOffset(header),
+                RecordBatch.GetMaxTimestamp(header), indexIntervalBytes);
+        }
+    }
+
+    /// <summary>Kafka's roll rule for one append of <paramref name="appendBytes"/> bytes.</summary>
+    public bool ShouldRoll(LogConfig config, int appendBytes, long appendMaxTimestamp, long appendLastOffset, long nowMs)
+    {
+        var size = Size;
+        if (size == 0)
+        {
+            return false;
+        }
+
+        var waitedMs = _rollingBasedTimestamp >= 0 ? appendMaxTimestamp - _rollingBasedTimestamp : nowMs - CreatedMs;
+        return size > config.SegmentBytes - appendBytes
+            || waitedMs > config.SegmentMs
+            || IsFull
+            || appendLastOffset - BaseOffset > int.MaxValue;
+    }
+
+    /// <summary>Called when a newer segment takes over: keeps the newest timestamp in the time index for restarts.</summary>
+    public void OnBecameInactive() => TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar, evenIfFull: true);
+
+    /// <summary>The segment's newest timestamp for retention; the file's modification time when no batch has one (Kafka's rule).</summary>
+    public long LargestTimestamp
+    {
+        get
+        {
+            var max = MaxTimestampSoFar;
+            return max >= 0 ? max : new DateTimeOffset(File.GetLastWriteTimeUtc(LogPath)).ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>
+    /// Whole batches from the one containing <paramref name="fetchOffset"/>, up to <paramref name="maxBytes"/>
+    /// (or the first batch whole when <paramref name="minOneBatch"/>), none at or past <paramref name="limitOffset"/>.
+    /// False when no batch in this segment reaches <paramref name="fetchOffset"/>.
+    /// </summary>
+    public bool TryRead(long fetchOffset, int maxBytes, long limitOffset, bool minOneBatch, out byte[]? rented, out int length)
+    {
+        rented = null;
+        length = 0;
+        var size = Size;
+        var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
+        if (!TryFindBatch(fetchOffset, startPosition, size, out var position, out var first))
+        {
+            return false;
+        }
+
+        if (first.LastOffset >= limitOffset)
+        {
+            return true;
+        }
+
+        var toRead = (int)Math.Min(Math.Max(maxBytes, 0), size - position);
+        if (toRead < first.Size)
+        {
+            if (!minOneBatch)
+            {
+                return true;
+            }
+
+            toRead = first.Size;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(toRead);
+        var filled = FileWindow.ReadFully(_log, buffer.AsSpan(0, toRead), position);
+        var end = 0;
+        while (end <= filled - RecordBatch.HeaderSize)
+        {
+            var header = buffer.AsSpan(end);
+            var batchSize = RecordBatch.GetSizeInBytes(header);
+            if (batchSize < RecordBatch.HeaderSize || batchSize > filled - end || RecordBatch.GetLastOffset(header) >= limitOffset)
+            {
+                break;
+            }
+
+            end += batchSize;
+        }
+
+        if (end == 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return true;
+        }
+
+        rented = buffer;
+        length = end;
+        return true;
+    }
+
+    /// <summary>The first record at or after <paramref name="startingOffset"/> and below <paramref name="limitOffset"/> with a timestamp at or above <paramref name="timestamp"/>.</summary>
+    public TimestampOffset? FindOffsetByTimestamp(long timestamp, long startingOffset, long limitOffset, long maxUncompressedBytes)
+    {
+        var size = Size;
+        var (_, position) = OffsetIndex.Lookup(Math.Max(TimeIndex.Lookup(timestamp), startingOffset));
+        using var window = new FileWindow(_log, size, ScanWindowBytes);
+        while (position < size)
+        {
+            if (CheckHeader(window, position, out var header) is not null || header.BaseOffset >= limitOffset)
+            {
+                return null;
+            }
+
+            if (header.LastOffset >= startingOffset && header.MaxTimestamp >= timestamp && window.TryRead(position, header.Size, out var batch))
+            {
+                var reader = new RecordReader(batch, maxUncompressedBytes);
+                try
+                {
+                    while (reader.TryReadNext(out var record))
+                    {
+                        if (record.Offset >= startingOffset && record.Offset < limitOffset && record.Timestamp >= timestamp)
+                        {
+                            return new TimestampOffset(record.Timestamp, record.Offset);
+                        }
+                    }
+                }
+                finally
+                {
+                    reader.Dispose();
+                }
+            }
+
+            position += header.Size;
+        }
+
+        return null;
+    }
+
+    /// <summary>The first record carrying this segment's largest timestamp (ListOffsets -3).</summary>
+    public TimestampOffset? FindMaxTimestampRecord(long maxUncompressedBytes)
+    {
+        var maxTimestamp = MaxTimestampSoFar;
+        var offset = OffsetOfMaxTimestampSoFar;
+        if (maxTimestamp < 0)
+        {
+            return null;
+        }
+
+        var size = Size;
+        var (_, startPosition) = OffsetIndex.Lookup(offset);
+        if (!TryFindBatch(offset, startPosition, size, out var position, out var header))
+        {
+            return null;
+        }
+
+        using var window = new FileWindow(_log, size, header.Size);
+        if (!window.TryRead(position, header.Size, out var batch))
+        {
+            return null;
+        }
+
+        var reader = new RecordReader(batch, maxUncompressedBytes);
+        try
+        {
+            while (reader.TryReadNext(out var record))
+            {
+                if (record.Timestamp == maxTimestamp)
+                {
+                    return new TimestampOffset(record.Timestamp, record.Offset);
+                }
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+
+        return null;
+    }
+
+    public void Flush()
+    {
+        RandomAccess.FlushToDisk(_log);
+        OffsetIndex.Flush();
+        TimeIndex.Flush();
+    }
+
+    /// <summary>Renames the three files with the <c>.deleted</c> suffix; handles stay open for reads in flight.</summary>
+    public void MarkDeleted()
+    {
+        var deletedLog = LogPath + SegmentFiles.DeletedSuffix;
+        File.Move(LogPath, deletedLog, overwrite: true);
+        LogPath = deletedLog;
+        OffsetIndex.MoveTo(OffsetIndex.Path + SegmentFiles.DeletedSuffix);
+        TimeIndex.MoveTo(TimeIndex.Path + SegmentFiles.DeletedSuffix);
+    }
+
+    /// <summary>Closes the handles and removes the files.</summary>
+    public void DeleteFiles()
+    {
+        Dispose();
+        File.Delete(LogPath);
+        File.Delete(OffsetIndex.Path);
+        File.Delete(TimeIndex.Path);
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        OffsetIndex?.Dispose();
+        TimeIndex?.Dispose();
+    }
+
+    private void OnBatchAppended(int position, int size, long lastOffset, long maxTimestamp, int indexIntervalBytes)
+    {
+        TrackTimestamp(maxTimestamp, lastOffset);
+        if (_rollingBasedTimestamp < 0 && position == 0)
+        {
+            _rollingBasedTimestamp = maxTimestamp;
+        }
+
+        // Kafka's rule: an entry once more than index.interval.bytes were written since the last one,
+        // for the batch being appended (its last offset -> its position).
+        if (_bytesSinceLastIndexEntry > indexIntervalBytes)
+        {
+            OffsetIndex.Append(lastOffset, position);
+            TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar, evenIfFull: false);
+            _bytesSinceLastIndexEntry = 0;
+        }
+
+        _bytesSinceLastIndexEntry += size;
+    }
+
+    private void TrackTimestamp(long maxTimestamp, long lastOffset)
+    {
+        if (maxTimestamp > _maxTimestampSoFar)
+        {
+            Volatile.Write(ref _offsetOfMaxTimestampSoFar, lastOffset);
+            Volatile.Write(ref _maxTimestampSoFar, maxTimestamp);
+        }
+    }
+
+    private long ReadFirstBatchMaxTimestamp()
+    {
+        using var window = new FileWindow(_log, Size, RecordBatch.HeaderSize);
+        return CheckHeader(window, 0, out var header) is null ? header.MaxTimestamp : RecordBatch.NoTimestamp;
+    }
+
+    /// <summary>Walks headers from <paramref name="position"/> to the first batch whose last offset reaches <paramref name="offset"/>.</summary>
+    private bool TryFindBatch(long offset, long position, int size, out long found, out BatchHeader header)
+    {
+        using var window = new FileWindow(_log, size, ScanWindowBytes);
+        while (position < size)
+        {
+            if (CheckHeader(window, position, out header) is not null)
+            {
+                break;
+            }
+
+            if (header.LastOffset >= offset)
+            {
+                found = position;
+                return true;
+            }
+
+            position += header.Size;
+        }
+
+        found = -1;
+        header = default;
+        return false;
+    }
+
+    private static CorruptionReason? CheckHeader(FileWindow window, long position, out BatchHeader header)
+    {
+        header = default;
+        if (!window.TryRead(position, RecordBatch.HeaderSize, out var bytes))
+        {
+            return CorruptionReason.TruncatedBatch;
+        }
+
+        var batchLength = RecordBatch.GetBatchLength(bytes);
+        if (batchLength < RecordBatch.MinBatchLength)
+        {
+            return CorruptionReason.BatchLengthTooSmall;
+        }
+
+        if (RecordBatch.GetMagic(bytes) != RecordBatch.CurrentMagic)
+        {
+            return CorruptionReason.InvalidMagic;
+        }
+
+        if (position + RecordBatch.LogOverhead + batchLength > window.Limit)
+        {
+            return CorruptionReason.TruncatedBatch;
+        }
+
+        header = new BatchHeader(RecordBatch.GetBaseOffset(bytes), batchLength + RecordBatch.LogOverhead,
+            RecordBatch.GetLastOffsetDelta(bytes), RecordBatch.GetMaxTimestamp(bytes), RecordBatch.GetCrc(bytes));
+        return null;
+    }
+
+    private static bool IsCrcValid(FileWindow window, long position, BatchHeader header)
+    {
+        // Streamed in window-sized pieces so a large batch needs no buffer of its own.
+        var crc = 0u;
+        var offset = position + RecordBatch.AttributesOffset;
+        var end = position + header.Size;
+        while (offset < end)
+        {
+            var length = (int)Math.Min(RecoveryWindowBytes / 2, end - offset);
+            if (!window.TryRead(offset, length, out var bytes))
+            {
+                return false;
+            }
+
+            crc = Crc32C.Append(crc, bytes);
+            offset += length;
+        }
+
+        return crc == header.Crc;
+    }
+
+    private readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc)
+    {
+        public long LastOffset => BaseOffset + LastOffsetDelta;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+
+namespace Rill.Storage;
+
+/// <summary>Kafka's file names inside a partition directory, and how we open them.</summary>
+internal static class SegmentFiles
+{
+    public const string LogSuffix = ".log";
+    public const string IndexSuffix = ".index";
+    public const string TimeIndexSuffix = ".timeindex";
+
+    /// <summary>Appended to a segment's files when retention removes it, until <c>file.delete.delay.ms</c> passes.</summary>
+    public const string DeletedSuffix = ".deleted";
+
+    public static string BaseName(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture);
+
+    public static string LogPath(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + LogSuffix);
+
+    public static string IndexPath(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + IndexSuffix);
+
+    public static string TimeIndexPath(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + TimeIndexSuffix);
+
+    /// <summary>Parses <c>00000000000000001234</c> from a file name with the given suffix.</summary>
+    public static bool TryParseBaseOffset(string fileName, string suffix, out long baseOffset)
+    {
+        baseOffset = -1;
+        if (!fileName.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var stem = fileName.AsSpan(0, fileName.Length - suffix.Length);
+        return stem.Length == 20
+            && long.TryParse(stem, NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
+    }
+
+    /// <summary>
+    /// Read-write, positional I/O only. Shared so tools (and crash tests) can inspect files; Linux locks are advisory anyway.
+    /// </summary>
+    public static SafeFileHandle OpenForWrite(string path, FileMode mode) =>
+        File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+}

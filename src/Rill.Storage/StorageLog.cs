@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using Rill.Common;
+
+namespace Rill.Storage;
+
+/// <summary>Every log line the storage layer writes; event ids 2000-2999. Nothing per append.</summary>
+internal static partial class StorageLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
+        Message = "Loaded {Topic}-{Partition} from {LogDir}: clean shutdown {CleanShutdown}, {SegmentCount} segments, {SegmentsScanned} scanned, {IndexesRebuilt} indexes rebuilt, {BytesTruncated} bytes truncated, log start {LogStartOffset}, log end {LogEndOffset} in {DurationMs} ms")]
+    public static partial void LogLoaded(ILogger logger, string topic, int partition, string logDir, bool cleanShutdown, int segmentCount,
+        int segmentsScanned, int indexesRebuilt, long bytesTruncated, long logStartOffset, long logEndOffset, double durationMs);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning,
+        Message = "Recovery of {Topic}-{Partition} found {Reason}: {Detail}")]
+    public static partial void RecoveryFinding(ILogger logger, string topic, int partition, CorruptionReason reason, string detail);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning,
+        Message = "Dropped segment {LogPath} of {Topic}-{Partition}: it follows a corrupt batch at offset {Offset}")]
+    public static partial void SegmentDroppedAfterCorruption(ILogger logger, string logPath, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug,
+        Message = "Rolled {Topic}-{Partition} to a new segment at offset {Offset}")]
+    public static partial void SegmentRolled(ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information,
+        Message = "Deleting segment {BaseOffset} of {Topic}-{Partition} ({SizeBytes} bytes, newest timestamp {LargestTimestamp}): {Reason}; log start offset is now {LogStartOffset}")]
+    public static partial void SegmentDeleted(ILogger logger, long baseOffset, string topic, int partition, long sizeBytes,
+        long largestTimestamp, string reason, long logStartOffset);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Created log {Topic}-{Partition} in {LogDir}")]
+    public static partial void LogCreated(ILogger logger, string topic, int partition, string logDir);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Deleted log {Topic}-{Partition} from {LogDir}")]
+    public static partial void LogDeleted(ILogger logger, string topic, int partition, string logDir);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information,
+        Message = "Loaded {LogCount} logs from {LogDirCount} log dirs: {SegmentsScanned} segments scanned, {BytesTruncated} bytes truncated in {DurationMs} ms")]
+    public static partial void LogsLoaded(ILogger logger, int logCount, int logDirCount, int segmentsScanned, long bytesTruncated, double durationMs);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Ignoring {Path}: {Detail}")]
+    public static partial void CheckpointIgnored(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Error,
+        Message = "I/O failure in log dir {LogDir}; its partitions now answer KAFKA_STORAGE_ERROR")]
+    public static partial void LogDirFailed(ILogger logger, string logDir, Exception exception);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Append listener failed for {Topic}-{Partition}")]
+    public static partial void AppendListenerFailed(ILogger logger, string topic, int partition, Exception exception);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information,
+        Message = "Log dir {LogDir} had no clean-shutdown marker: recovering from the recovery points")]
+    public static partial void UncleanShutdown(ILogger logger, string logDir);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Shut down log dir {LogDir} cleanly ({LogCount} logs)")]
+    public static partial void LogDirShutDown(ILogger logger, string logDir, int logCount);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Skipping {Path}: not a partition directory")]
+    public static partial void UnknownDirectorySkipped(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Removed leftover {Path} from an earlier deletion")]
+    public static partial void LeftoverRemoved(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Background {Task} failed for {Topic}-{Partition}")]
+    public static partial void MaintenanceFailed(ILogger logger, string task, string topic, int partition, Exception exception);
+
+    public static void RecoveryFinding(ILogger logger, TopicPartition topicPartition, RecoveryFinding finding) =>
+        RecoveryFinding(logger, topicPartition.Topic, topicPartition.Partition, finding.Reason, finding.Detail);
+}
