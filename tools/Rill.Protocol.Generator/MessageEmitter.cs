@@ -1015,10 +1015,10 @@ internal sealed class MessageEmitter
             return;
         }
 
-        w.Open(string.Empty);
-        w.Line($"var items = {NonNull(owner, field)};");
-        emitItems("items");
-        w.Close();
+        // Named after the field, so it cannot collide with another field's local in the same scope.
+        var items = char.ToLowerInvariant(field.PropertyName[0]) + field.PropertyName[1..] + "Items";
+        w.Line($"var {items} = {NonNull(owner, field)};");
+        emitItems(items);
     }
 
     private int MinElementSize(FieldSpec field, VersionRange range)

@@ -110,13 +110,11 @@ public sealed partial class MetadataRequest : IKafkaMessage<MetadataRequest>, IA
         }
         else
         {
+            var topicsItems = KafkaWriter.NotNull(Topics, "MetadataRequest.Topics");
+            size += KafkaSize.ArrayLength(topicsItems.Count, flexible);
+            foreach (var item in CollectionsMarshal.AsSpan(topicsItems))
             {
-                var items = KafkaWriter.NotNull(Topics, "MetadataRequest.Topics");
-                size += KafkaSize.ArrayLength(items.Count, flexible);
-                foreach (var item in CollectionsMarshal.AsSpan(items))
-                {
-                    size += item.ComputeSize(version);
-                }
+                size += item.ComputeSize(version);
             }
         }
 
@@ -163,13 +161,11 @@ public sealed partial class MetadataRequest : IKafkaMessage<MetadataRequest>, IA
         }
         else
         {
+            var topicsItems = KafkaWriter.NotNull(Topics, "MetadataRequest.Topics");
+            writer.WriteArrayLength(topicsItems.Count, flexible);
+            foreach (var item in CollectionsMarshal.AsSpan(topicsItems))
             {
-                var items = KafkaWriter.NotNull(Topics, "MetadataRequest.Topics");
-                writer.WriteArrayLength(items.Count, flexible);
-                foreach (var item in CollectionsMarshal.AsSpan(items))
-                {
-                    item.Write(ref writer, version);
-                }
+                item.Write(ref writer, version);
             }
         }
 

@@ -135,13 +135,11 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage<OffsetFetchReques
             }
             else
             {
+                var topicsItems = KafkaWriter.NotNull(Topics, "OffsetFetchRequest.Topics");
+                size += KafkaSize.ArrayLength(topicsItems.Count, flexible);
+                foreach (var item in CollectionsMarshal.AsSpan(topicsItems))
                 {
-                    var items = KafkaWriter.NotNull(Topics, "OffsetFetchRequest.Topics");
-                    size += KafkaSize.ArrayLength(items.Count, flexible);
-                    foreach (var item in CollectionsMarshal.AsSpan(items))
-                    {
-                        size += item.ComputeSize(version);
-                    }
+                    size += item.ComputeSize(version);
                 }
             }
         }
@@ -195,13 +193,11 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage<OffsetFetchReques
             }
             else
             {
+                var topicsItems = KafkaWriter.NotNull(Topics, "OffsetFetchRequest.Topics");
+                writer.WriteArrayLength(topicsItems.Count, flexible);
+                foreach (var item in CollectionsMarshal.AsSpan(topicsItems))
                 {
-                    var items = KafkaWriter.NotNull(Topics, "OffsetFetchRequest.Topics");
-                    writer.WriteArrayLength(items.Count, flexible);
-                    foreach (var item in CollectionsMarshal.AsSpan(items))
-                    {
-                        item.Write(ref writer, version);
-                    }
+                    item.Write(ref writer, version);
                 }
             }
         }
