@@ -121,7 +121,7 @@ public sealed partial class Log
                     totalSize += segment.Size;
                 }
 
-                var overBytes = config.RetentionBytes >= 0 ? totalSize - config.RetentionBytes : long.MinValue;
+                var overBytes = totalSize - config.RetentionBytes;
                 while (deleted < segments.Length - 1)
                 {
                     var segment = segments[deleted];
@@ -134,7 +134,7 @@ public sealed partial class Log
                     {
                         reason = $"older than retention.ms={config.RetentionMs}";
                     }
-                    else if (overBytes - segment.Size >= 0)
+                    else if (config.RetentionBytes >= 0 && overBytes - segment.Size >= 0)
                     {
                         reason = $"log over retention.bytes={config.RetentionBytes}";
                     }
