@@ -25,7 +25,7 @@ public sealed class FileMetadataLog : IMetadataLog
 
     public FileMetadataLog(string logDir, ILogger logger)
     {
-        var directory = Path.Combine(logDir, DirectoryName);
+        var directory = System.IO.Path.Combine(logDir, DirectoryName);
         Directory.CreateDirectory(directory);
         Path = System.IO.Path.Combine(directory, FileName);
         _logger = logger;

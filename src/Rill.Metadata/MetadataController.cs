@@ -139,11 +139,11 @@ public sealed class MetadataController
                 return ControllerResult.Error(ErrorCode.InvalidReplicationFactor, $"Replication factor must be larger than 0, not {replicationFactor}.");
             }
 
-            if (factor > brokers.Count)
+            if (factor > brokers.Length)
             {
                 return ControllerResult.Error(
                     ErrorCode.InvalidReplicationFactor,
-                    $"Replication factor {factor} is larger than the {brokers.Count} available brokers.");
+                    $"Replication factor {factor} is larger than the {brokers.Length} available brokers.");
             }
 
             var topicId = Uuid.NewRandom();
@@ -169,7 +169,7 @@ public sealed class MetadataController
             }
 
             CommitLocked(records);
-            MetadataLog.TopicCreated(_logger, name, topicId.ToString(), partitions);
+            MetadataLog.TopicCreated(_logger, name, topicId, partitions);
             return new ControllerResult(ErrorCode.None, null, _image.Topics[name]);
         }
     }
@@ -214,11 +214,11 @@ public sealed class MetadataController
 
             var brokers = LiveBrokers(image);
             var factor = topic.Partitions[0].Replicas.Length;
-            if (factor > brokers.Count)
+            if (factor > brokers.Length)
             {
                 return ControllerResult.Error(
                     ErrorCode.InvalidReplicationFactor,
-                    $"Topic '{name}' needs {factor} replicas per partition but {brokers.Count} brokers are available.");
+                    $"Topic '{name}' needs {factor} replicas per partition but {brokers.Length} brokers are available.");
             }
 
             var records = new List<ApiMessageAndVersion>(totalCount - current);

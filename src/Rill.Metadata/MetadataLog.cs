@@ -14,7 +14,7 @@ internal static partial class MetadataLog
     public static partial void Loaded(ILogger logger, int records, long offset, int topics);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Topic {topic} created with id {topicId} and {partitions} partitions")]
-    public static partial void TopicCreated(ILogger logger, string topic, string topicId, int partitions);
+    public static partial void TopicCreated(ILogger logger, string topic, Rill.Common.Uuid topicId, int partitions);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Topic {topic} deleted")]
     public static partial void TopicDeleted(ILogger logger, string topic);

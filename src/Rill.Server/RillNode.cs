@@ -90,7 +90,7 @@ public sealed class RillNode : IAsyncDisposable
         var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
         var controller = new MetadataController(
             metadataLog,
-            new MetadataControllerConfig(config.NodeId, config.NumPartitions, config.DefaultReplicationFactor),
+            new MetadataControllerConfig(config.NodeId, config.NumPartitions, (short)config.DefaultReplicationFactor),
             loggerFactory.CreateLogger<MetadataController>());
         LogConfig LogConfigFor(MetadataImage image, string topic) =>
             TopicConfigs.ToLogConfig(TopicConfigs.Resolve(config, image.ConfigsOf(ConfigResourceType.Topic, topic)));
@@ -99,7 +99,8 @@ public sealed class RillNode : IAsyncDisposable
 
         var loaded = logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
         controller.Load();
-        ServerLog.StorageLoaded(logger, replicas.PartitionCount, (long)time.GetElapsedTime(startedAt).TotalMilliseconds);
+        var loadTime = time.GetElapsedTime(startedAt);
+        ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
         var stopping = new CancellationTokenSource();
         var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, time, loggerFactory));
@@ -112,12 +113,13 @@ public sealed class RillNode : IAsyncDisposable
         controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), advertised, rack: null);
 
         var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
+        var startTime = time.GetElapsedTime(startedAt);
         ServerLog.Started(
             logger,
             config.NodeId,
-            (long)time.GetElapsedTime(startedAt).TotalMilliseconds,
+            startTime,
             clusterId,
-            string.Join(", ", bound.Select(b => b.ToString())));
+            bound);
         _ = loaded;
         return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance);
     }

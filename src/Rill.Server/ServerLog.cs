@@ -6,22 +6,22 @@ namespace Rill.Server;
 internal static partial class ServerLog
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Connection {connectionId} from {remote} closed: {reason}")]
-    public static partial void ClosingConnection(ILogger logger, string connectionId, string? remote, string reason);
+    public static partial void ClosingConnection(ILogger logger, string connectionId, System.Net.EndPoint? remote, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{apiKey} v{apiVersion} failed on connection {connectionId}; closing it")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string apiKey, short apiVersion, string connectionId);
+    public static partial void HandlerFailed(ILogger logger, Exception exception, Rill.Protocol.Messages.ApiKey apiKey, short apiVersion, string connectionId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Connection {connectionId} opened from {remote} on listener {listener}")]
-    public static partial void ConnectionOpened(ILogger logger, string connectionId, string? remote, string listener);
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, System.Net.EndPoint? remote, string listener);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Rill broker {nodeId} started in {elapsedMs} ms; cluster {clusterId}; listening on {listeners}")]
-    public static partial void Started(ILogger logger, int nodeId, long elapsedMs, string clusterId, string listeners);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Rill broker {nodeId} started in {elapsed}; cluster {clusterId}; listening on {listeners}")]
+    public static partial void Started(ILogger logger, int nodeId, TimeSpan elapsed, string clusterId, IReadOnlyList<Rill.Server.Configuration.ListenerEndpoint> listeners);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Rill broker {nodeId} stopped cleanly")]
     public static partial void Stopped(ILogger logger, int nodeId);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Storage loaded: {partitions} partitions in {elapsedMs} ms")]
-    public static partial void StorageLoaded(ILogger logger, int partitions, long elapsedMs);
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Storage loaded: {partitions} partitions in {elapsed}")]
+    public static partial void StorageLoaded(ILogger logger, int partitions, TimeSpan elapsed);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Topic {topic} auto-created with {partitions} partitions")]
     public static partial void TopicAutoCreated(ILogger logger, string topic, int partitions);

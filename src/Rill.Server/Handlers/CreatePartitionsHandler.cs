@@ -29,7 +29,7 @@ public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest
             {
                 outcome = ControllerResult.Error(ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request.");
             }
-            else if (topic.Assignments is not null)
+            else if (topic.Assignments is { Count: > 0 })
             {
                 outcome = ControllerResult.Error(ErrorCode.InvalidReplicaAssignment, "Manual replica assignment is not supported; leave assignments out.");
             }

@@ -35,7 +35,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     {
         var id = $"{_listenerName}-{Interlocked.Increment(ref _nextConnectionId)}";
         var info = new ConnectionInfo(id, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName);
-        ServerLog.ConnectionOpened(_logger, id, connection.RemoteEndPoint?.ToString(), _listenerName);
+        ServerLog.ConnectionOpened(_logger, id, connection.RemoteEndPoint, _listenerName);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
         var session = new KafkaSession(connection.Transport, info, _dispatcher, _config, _time, _logger);
         await session.RunAsync(closing.Token);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
 using Rill.Protocol;
@@ -104,7 +105,7 @@ public sealed class KafkaSession
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (closeReason is not null)
                 {
-                    ServerLog.ClosingConnection(_logger, _connection.ConnectionId, _connection.RemoteEndPoint?.ToString(), closeReason);
+                    LogClose(closeReason);
                     return;
                 }
 
@@ -112,7 +113,7 @@ public sealed class KafkaSession
                 {
                     if (!buffer.IsEmpty)
                     {
-                        ServerLog.ClosingConnection(_logger, _connection.ConnectionId, _connection.RemoteEndPoint?.ToString(), "the client closed mid-request");
+                        LogClose("the client closed mid-request");
                     }
 
                     return;
@@ -121,11 +122,7 @@ public sealed class KafkaSession
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            ServerLog.ClosingConnection(
-                _logger,
-                _connection.ConnectionId,
-                _connection.RemoteEndPoint?.ToString(),
-                $"idle for {_config.ConnectionsMaxIdleMs} ms (connections.max.idle.ms)");
+            LogClose($"idle for {_config.ConnectionsMaxIdleMs} ms (connections.max.idle.ms)");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -217,17 +214,13 @@ public sealed class KafkaSession
                     }
                     catch (ProtocolException exception)
                     {
-                        ServerLog.ClosingConnection(
-                            _logger,
-                            _connection.ConnectionId,
-                            _connection.RemoteEndPoint?.ToString(),
-                            $"{request.ApiKey} v{request.ApiVersion} request body does not parse: {exception.Message}");
+                        LogClose($"{request.ApiKey} v{request.ApiVersion} request body does not parse: {exception.Message}");
                         await closing.CancelAsync();
                         return;
                     }
                     catch (Exception exception)
                     {
-                        ServerLog.HandlerFailed(_logger, exception, request.ApiKey.ToString(), request.ApiVersion, _connection.ConnectionId);
+                        ServerLog.HandlerFailed(_logger, exception, request.ApiKey, request.ApiVersion, _connection.ConnectionId);
                         await closing.CancelAsync();
                         return;
                     }
@@ -240,11 +233,7 @@ public sealed class KafkaSession
                     {
                         if (response.CloseConnection)
                         {
-                            ServerLog.ClosingConnection(
-                                _logger,
-                                _connection.ConnectionId,
-                                _connection.RemoteEndPoint?.ToString(),
-                                $"{request.ApiKey} asked to close the connection");
+                            LogClose($"{request.ApiKey} asked to close the connection");
                             await closing.CancelAsync();
                             return;
                         }
@@ -276,6 +265,10 @@ public sealed class KafkaSession
             }
         }
     }
+
+    // Connection closes are rare, so building the reason eagerly costs nothing that matters.
+    private void LogClose(string reason) =>
+        ServerLog.ClosingConnection(_logger, _connection.ConnectionId, _connection.RemoteEndPoint, reason);
 
     private static void ObserveAbandoned(ValueTask<ApiResponse> response)
     {

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rill.TestKit;
+
+/// <summary>
+/// <c>rill serve</c> as a child process, for tests that must kill a broker the hard way (SIGKILL) and
+/// start it again on the same data. Expects rill.dll beside the test assembly.
+/// </summary>
+public sealed class RillProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RillProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string BootstrapServers => $"127.0.0.1:{Port}";
+
+    public static async Task<RillProcess> StartAsync(string dataDirectory, int port, params string[] overrides)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rill.dll"));
+        start.ArgumentList.Add("serve");
+        foreach (var setting in new[] { $"listeners=PLAINTEXT://127.0.0.1:{port}", $"log.dirs={dataDirectory}" }.Concat(overrides))
+        {
+            start.ArgumentList.Add("--override");
+            start.ArgumentList.Add(setting);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("rill serve did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var rill = new RillProcess(process, port);
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"rill serve exited with code {process.ExitCode} before listening.");
+                }
+
+                using var probe = new TcpClient();
+                try
+                {
+                    await probe.ConnectAsync(IPAddress.Loopback, port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            $"rill serve to listen on port {port}");
+        return rill;
+    }
+
+    /// <summary>A port that was free a moment ago (the child binds it by number).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush, no clean-shutdown marker.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, then waits for the graceful stop; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+}
