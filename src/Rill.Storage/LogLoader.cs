@@ -46,15 +46,28 @@ internal static class LogLoader
                     try
                     {
                         segment.LoadIndexes(config, isLast ? long.MaxValue : baseOffsets[i + 1]);
-                        if (isLast)
-                        {
-                            logEndOffset = segment.ReadNextOffset();
-                        }
                     }
                     catch (LogCorruptionException e)
                     {
                         findings.Add(new RecoveryFinding(segment.BaseOffset, e.Reason, -1, e.Message));
                         rebuilt++;
+                        needsRecovery = true;
+                    }
+                }
+
+                LogCorruptionException? tailFailure = null;
+                if (!needsRecovery && isLast)
+                {
+                    // The tail after the last index entry was never checked. If it does not parse, the segment is
+                    // recovered: a damaged tail is named by the recovery's own finding; a clean scan from the start
+                    // means the index pointed at no batch, and it was the index that needed rebuilding.
+                    try
+                    {
+                        logEndOffset = segment.ReadNextOffset();
+                    }
+                    catch (LogCorruptionException e)
+                    {
+                        tailFailure = e;
                         needsRecovery = true;
                     }
                 }
@@ -69,6 +82,13 @@ internal static class LogLoader
                 logEndOffset = outcome.NextOffset;
                 if (outcome.Finding is null)
                 {
+                    if (tailFailure is not null)
+                    {
+                        var reason = tailFailure.Reason is CorruptionReason.IndexPastEndOfLog ? tailFailure.Reason : CorruptionReason.IndexMismatch;
+                        findings.Add(new RecoveryFinding(segment.BaseOffset, reason, -1, tailFailure.Message));
+                        rebuilt++;
+                    }
+
                     continue;
                 }
 

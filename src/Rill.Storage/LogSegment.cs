@@ -142,6 +142,12 @@ internal sealed class LogSegment : IDisposable
             scanned += header.Size;
         }
 
+        if ((OffsetIndex.Count > 0 && indexedOffset >= next) || (TimeIndex.Count > 0 && TimeIndex.LastEntry.Offset >= next))
+        {
+            throw new LogCorruptionException(CorruptionReason.IndexPastEndOfLog,
+                $"{LogPath}: an index entry names an offset at or past the segment's end {next}");
+        }
+
         return next;
     }
 
