@@ -9,8 +9,8 @@ namespace Rill.Storage;
 /// </summary>
 internal static class FileSystemSync
 {
+    // O_RDONLY; O_DIRECTORY is left out because its value differs between x64 and arm64, and a directory opens read-only without it.
     private const int ReadOnly = 0;
-    private const int Directory = 0x10000;
 
     public static void FsyncDirectory(string path)
     {
@@ -19,7 +19,7 @@ internal static class FileSystemSync
             return;
         }
 
-        var fd = Open(path, ReadOnly | Directory);
+        var fd = Open(path, ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open directory {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
