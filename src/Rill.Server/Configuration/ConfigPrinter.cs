@@ -11,7 +11,7 @@ public static class ConfigPrinter
     /// <summary>What a secret is shown as.</summary>
     public const string Hidden = "[hidden]";
 
-    public static string Render(ServerConfig config)
+    public static string Render(ServerConfig config, bool includeDefaults)
     {
         var width = config.Values.Max(value => value.Name.Length);
         var text = new StringBuilder();
@@ -27,6 +27,11 @@ public static class ConfigPrinter
         {
             text.Append('\n').Append("    ").Append(value.Name.PadRight(width)).Append(" = ").Append(value.DisplayText ?? string.Empty)
                 .Append("  (").Append(value.Location).Append(')');
+        }
+
+        if (!includeDefaults)
+        {
+            return text.ToString();
         }
 
         text.Append('\n').Append("  DEFAULTS:");

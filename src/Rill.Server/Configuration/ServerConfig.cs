@@ -143,9 +143,10 @@ public sealed partial class ServerConfig
             ConfigLog.IgnoredConfiguration(logger, warning);
         }
 
+        // The modified values at Information keep a start short; the full table with defaults is at Debug.
         if (logger.IsEnabled(LogLevel.Information))
         {
-            var text = ConfigPrinter.Render(this);
+            var text = ConfigPrinter.Render(this, includeDefaults: logger.IsEnabled(LogLevel.Debug));
             ConfigLog.EffectiveConfiguration(logger, text);
         }
     }

@@ -70,7 +70,7 @@ public sealed class DescribeAndPrintTests
         var environment = new Dictionary<string, string> { ["RILL_NODE_ID"] = "4" };
         var config = ServerConfig.Load(null, environment, ["num.partitions=3", "ssl.key.password=hunter2"]);
 
-        var text = ConfigPrinter.Render(config);
+        var text = ConfigPrinter.Render(config, includeDefaults: true);
 
         var lines = text.Split('\n');
         Assert.Equal("Configuration (no properties file):", lines[0]);
@@ -89,26 +89,41 @@ public sealed class DescribeAndPrintTests
     public void Log_WarnsOncePerIgnoredKeyThenPrintsAtInformation()
     {
         var config = ConfigLoad.WithOverrides("num.io.threads=16");
-        var logger = new RecordingLogger();
+        var logger = new RecordingLogger(LogLevel.Debug);
 
         config.LogEffectiveConfiguration(logger);
 
         Assert.Equal(
             [
                 (LogLevel.Warning, 3901, "num.io.threads (--override) is accepted but has no effect in Rill."),
-                (LogLevel.Information, 3900, ConfigPrinter.Render(config)),
+                (LogLevel.Information, 3900, ConfigPrinter.Render(config, includeDefaults: true)),
             ],
             logger.Events);
     }
 
-    private sealed class RecordingLogger : ILogger
+    [Fact]
+    public void Log_AtInformation_PrintsOnlyTheModifiedValues()
+    {
+        var config = ConfigLoad.WithOverrides("num.partitions=3");
+        var logger = new RecordingLogger(LogLevel.Information);
+
+        config.LogEffectiveConfiguration(logger);
+
+        var (level, id, message) = Assert.Single(logger.Events);
+        Assert.Equal((LogLevel.Information, 3900), (level, id));
+        Assert.Equal(ConfigPrinter.Render(config, includeDefaults: false), message);
+        Assert.Contains("num.partitions", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("DEFAULTS", message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLogger(LogLevel minimum) : ILogger
     {
         public List<(LogLevel Level, int EventId, string Message)> Events { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Events.Add((logLevel, eventId.Id, formatter(state, exception)));
