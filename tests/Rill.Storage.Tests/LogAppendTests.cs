@@ -195,6 +195,21 @@ public sealed class LogAppendTests : IDisposable
     }
 
     [Fact]
+    public void Append_ControlBatch_IsRefusedFromProducersAndAcceptedFromTheCoordinator()
+    {
+        var log = _fixture.CreateLog();
+        var marker = new RecordBatchBuilder(CompressionCodec.None) { IsControlBatch = true, IsTransactional = true, ProducerId = 4, ProducerEpoch = 0 }
+            .Append(_fixture.NowMs, [0, 0, 0, 1], [0, 0, 0, 0, 0, 0])
+            .Build();
+
+        Assert.Equal(ErrorCode.InvalidRecord, log.AppendAsLeader(marker.ToArray(), 0).ErrorCode);
+        var result = log.AppendAsLeader(marker.ToArray(), 0, AppendOrigin.Coordinator);
+
+        Assert.Equal((ErrorCode.None, 0L, 0L), (result.ErrorCode, result.FirstOffset, result.LastOffset));
+        Assert.True(RecordBatch.IsControlBatch(StorageFixture.ReadAll(log)));
+    }
+
+    [Fact]
     public void Append_TellsTheListenerTheNewLogEndOffset()
     {
         var listener = new RecordingListener();

@@ -26,8 +26,9 @@ namespace Rill.Protocol.Records;
 /// UNKNOWN_SERVER_ERROR (an IllegalArgumentException); we do not copy that.</item>
 /// <item>A CreateTime record outside <c>message.timestamp.before/after.max.ms</c>: INVALID_TIMESTAMP (32).</item>
 /// </list>
-/// Kafka 4.0 also refuses more than one batch per partition (INVALID_RECORD); we accept several, since the
-/// log handles them and older clients sent them; the Produce handler can enforce Kafka's rule.
+/// Kafka 4.0 also refuses more than one batch per partition in a Produce v3+ request (INVALID_RECORD, same
+/// <c>validateRecords</c>). We accept several because the broker's own writers may append them together; the
+/// Produce handler enforces Kafka's one-batch rule if it wants Kafka's exact answer.
 /// </remarks>
 public static class RecordBatchValidator
 {
