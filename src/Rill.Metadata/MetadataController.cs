@@ -34,11 +34,13 @@ public sealed class MetadataController
     /// <summary>The current image; handlers read it without locks.</summary>
     public MetadataImage Image => Volatile.Read(ref _image);
 
+    /// <summary>Adds a publisher and hands it the current image at once, as if it had been there from the start.</summary>
     public void AddPublisher(IMetadataPublisher publisher)
     {
         lock (_lock)
         {
             _publishers.Add(publisher);
+            publisher.Publish(MetadataImage.Empty, _image);
         }
     }
 

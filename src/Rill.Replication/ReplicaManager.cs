@@ -38,6 +38,23 @@ public sealed class ReplicaManager : IMetadataPublisher
     public bool TryGetPartition(TopicPartition topicPartition, [NotNullWhen(true)] out Partition? partition) =>
         _partitions.TryGetValue(topicPartition, out partition);
 
+    /// <summary>
+    /// The partition when this broker leads it; otherwise NOT_LEADER_OR_FOLLOWER for a partition that exists
+    /// elsewhere, UNKNOWN_TOPIC_OR_PARTITION for one that does not exist.
+    /// </summary>
+    public ErrorCode GetLeaderPartition(MetadataImage image, TopicPartition topicPartition, out Partition? partition)
+    {
+        if (_partitions.TryGetValue(topicPartition, out partition))
+        {
+            return partition.IsLeader ? ErrorCode.None : ErrorCode.NotLeaderOrFollower;
+        }
+
+        return image.TryGetTopic(topicPartition.Topic, out var topic)
+            && topicPartition.Partition >= 0 && topicPartition.Partition < topic.Partitions.Length
+                ? ErrorCode.NotLeaderOrFollower
+                : ErrorCode.UnknownTopicOrPartition;
+    }
+
     public void Publish(MetadataImage previous, MetadataImage current)
     {
         foreach (var (name, topic) in previous.Topics)
@@ -75,7 +92,24 @@ public sealed class ReplicaManager : IMetadataPublisher
                 }
 
                 var log = _logs.GetOrCreateLog(topicPartition, config);
+                log.Config = config;
                 _partitions[topicPartition] = new Partition(topicPartition, topic.Id, log, registration, _localBrokerId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes logs on disk that no partition of the metadata owns: left behind when a topic was deleted but
+    /// the broker stopped before removing its files. Kept, they would come back under a new topic of the same name.
+    /// </summary>
+    public void DeleteStrayLogs()
+    {
+        foreach (var log in _logs.Logs)
+        {
+            if (!_partitions.ContainsKey(log.TopicPartition))
+            {
+                ReplicationLog.StrayLogDeleted(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition);
+                _logs.DeleteLog(log.TopicPartition);
             }
         }
     }

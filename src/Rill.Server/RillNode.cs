@@ -95,10 +95,13 @@ public sealed class RillNode : IAsyncDisposable
         LogConfig LogConfigFor(MetadataImage image, string topic) =>
             TopicConfigs.ToLogConfig(TopicConfigs.Resolve(config, image.ConfigsOf(ConfigResourceType.Topic, topic)));
         var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
-        controller.AddPublisher(replicas);
 
-        var loaded = logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        // Metadata first, so that logs open with their topics' configs; then the replica manager takes the
+        // image and removes logs of topics the metadata no longer has.
         controller.Load();
+        logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        controller.AddPublisher(replicas);
+        replicas.DeleteStrayLogs();
         var loadTime = time.GetElapsedTime(startedAt);
         ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
@@ -120,7 +123,6 @@ public sealed class RillNode : IAsyncDisposable
             startTime,
             clusterId,
             bound);
-        _ = loaded;
         return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance);
     }
 
@@ -252,11 +254,17 @@ public sealed class RillNode : IAsyncDisposable
         return endpoints;
     }
 
+    /// <summary>
+    /// Flushes what the flush policy asks for about once a second, checkpoints recovery points every
+    /// <c>log.flush.offset.checkpoint.interval.ms</c> (so a crash rescans little), and applies retention every
+    /// <c>log.retention.check.interval.ms</c>.
+    /// </summary>
     private static async Task RunMaintenanceAsync(ServerConfig config, LogManager logs, TimeProvider time, ILogger logger, CancellationToken stopping)
     {
-        var period = TimeSpan.FromMilliseconds(Math.Min(config.LogRetentionCheckIntervalMs, config.LogFlushSchedulerIntervalMs));
+        var period = TimeSpan.FromMilliseconds(Math.Min(1_000, Math.Min(config.LogRetentionCheckIntervalMs, config.LogFlushOffsetCheckpointIntervalMs)));
         using var timer = new PeriodicTimer(period, time);
         var lastRetention = time.GetTimestamp();
+        var lastCheckpoint = lastRetention;
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
@@ -264,6 +272,12 @@ public sealed class RillNode : IAsyncDisposable
                 try
                 {
                     logs.FlushDirty();
+                    if (time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= config.LogFlushOffsetCheckpointIntervalMs)
+                    {
+                        lastCheckpoint = time.GetTimestamp();
+                        logs.WriteCheckpoints();
+                    }
+
                     if (time.GetElapsedTime(lastRetention).TotalMilliseconds >= config.LogRetentionCheckIntervalMs)
                     {
                         lastRetention = time.GetTimestamp();

@@ -21,6 +21,12 @@ namespace Rill.Storage;
 /// </remarks>
 public sealed class LogManager : IDisposable, ILogHost
 {
+    /// <summary>
+    /// The metadata log lives beside the partition logs, as Kafka's <c>__cluster_metadata-0</c> does, but it is
+    /// the metadata layer's to open: loading skips it.
+    /// </summary>
+    public const string MetadataLogDirectoryName = "__cluster_metadata-0";
+
     public const string CleanShutdownFileName = ".kafka_cleanshutdown";
     public const string RecoveryPointCheckpointFileName = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFileName = "log-start-offset-checkpoint";
@@ -325,6 +331,11 @@ public sealed class LogManager : IDisposable, ILogHost
             {
                 Directory.Delete(dir, recursive: true);
                 StorageLog.LeftoverRemoved(_logger, dir);
+                continue;
+            }
+
+            if (name == MetadataLogDirectoryName)
+            {
                 continue;
             }
 

@@ -94,6 +94,40 @@ public sealed class ProduceFetchTests : IClassFixture<BrokerFixture>
     }
 
     [Fact]
+    public async Task ProduceWithTwoBatchesForOnePartition_IsRefusedWithInvalidRecord()
+    {
+        await using var client = await _broker.ConnectAsync();
+        await CreateTopicAsync(client, "pf-two-batches");
+        var result = await ProduceAsync(client, "pf-two-batches", [.. Batch(1), .. Batch(1)]);
+        Assert.Equal((short)ErrorCode.InvalidRecord, result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task ProduceWithAMagicV1Batch_IsRefusedWithInvalidRecord_AndNothingIsStored()
+    {
+        await using var client = await _broker.ConnectAsync();
+        await CreateTopicAsync(client, "pf-magic1");
+        var batch = Batch(2);
+        batch[RecordBatch.MagicOffset] = 1;
+        var result = await ProduceAsync(client, "pf-magic1", batch);
+        Assert.Equal((short)ErrorCode.InvalidRecord, result.ErrorCode);
+        Assert.Equal(0, (await FetchAsync(client, "pf-magic1", offset: 0, maxWaitMs: 0)).HighWatermark);
+    }
+
+    [Fact]
+    public async Task ZstdBeforeProduceV7_GetsUnsupportedCompressionType_AndFromV7IsStored()
+    {
+        await using var client = await _broker.ConnectAsync();
+        await CreateTopicAsync(client, "pf-zstd");
+        var batch = Batch(3, codec: CompressionCodec.Zstd);
+        var old = await client.RoundTripAsync<ProduceResponse>(ApiKey.Produce, 6, ProduceTo("pf-zstd", 0, batch));
+        Assert.Equal((short)ErrorCode.UnsupportedCompressionType, old.Responses[0].PartitionResponses[0].ErrorCode);
+        var current = await client.RoundTripAsync<ProduceResponse>(ApiKey.Produce, 7, ProduceTo("pf-zstd", 0, Batch(3, codec: CompressionCodec.Zstd)));
+        Assert.Equal((short)ErrorCode.None, current.Responses[0].PartitionResponses[0].ErrorCode);
+        Assert.Equal(0, current.Responses[0].PartitionResponses[0].BaseOffset);
+    }
+
+    [Fact]
     public async Task ProduceToAnUnknownTopic_GetsUnknownTopicOrPartition()
     {
         await using var client = await _broker.ConnectAsync();

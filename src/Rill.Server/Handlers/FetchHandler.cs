@@ -132,26 +132,19 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             return ErrorCode.UnknownTopicId;
         }
 
-        var topicPartition = new TopicPartition(topic, fetch.Partition);
-        if (!_replicas.TryGetPartition(topicPartition, out var partition))
+        var lookup = _replicas.GetLeaderPartition(image, new TopicPartition(topic, fetch.Partition), out var partition);
+        if (lookup != ErrorCode.None)
         {
-            return image.TryGetTopic(topic, out var known) && fetch.Partition >= 0 && fetch.Partition < known.Partitions.Length
-                ? ErrorCode.NotLeaderOrFollower
-                : ErrorCode.UnknownTopicOrPartition;
+            return lookup;
         }
 
-        if (!partition.IsLeader)
-        {
-            return ErrorCode.NotLeaderOrFollower;
-        }
-
-        if (version >= 9 && fetch.CurrentLeaderEpoch != -1 && fetch.CurrentLeaderEpoch != partition.LeaderEpoch)
+        if (version >= 9 && fetch.CurrentLeaderEpoch != -1 && fetch.CurrentLeaderEpoch != partition!.LeaderEpoch)
         {
             return fetch.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
         }
 
         // Take the wake-up before reading, so an append landing between the read and the wait is not missed.
-        wakeUps.Add(partition.NextAppend());
+        wakeUps.Add(partition!.NextAppend());
         var log = partition.Log;
         var highWatermark = partition.HighWatermark;
         data.HighWatermark = highWatermark;

@@ -58,25 +58,18 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
         ListOffsetsRequest.ListOffsetsPartition requested,
         ListOffsetsResponse.ListOffsetsPartitionResponse result)
     {
-        var topicPartition = new TopicPartition(topic, requested.PartitionIndex);
-        if (!_replicas.TryGetPartition(topicPartition, out var partition))
+        var lookup = _replicas.GetLeaderPartition(image, new TopicPartition(topic, requested.PartitionIndex), out var partition);
+        if (lookup != ErrorCode.None)
         {
-            return image.TryGetTopic(topic, out var known) && requested.PartitionIndex >= 0 && requested.PartitionIndex < known.Partitions.Length
-                ? ErrorCode.NotLeaderOrFollower
-                : ErrorCode.UnknownTopicOrPartition;
+            return lookup;
         }
 
-        if (!partition.IsLeader)
-        {
-            return ErrorCode.NotLeaderOrFollower;
-        }
-
-        if (version >= 4 && requested.CurrentLeaderEpoch != -1 && requested.CurrentLeaderEpoch != partition.LeaderEpoch)
+        if (version >= 4 && requested.CurrentLeaderEpoch != -1 && requested.CurrentLeaderEpoch != partition!.LeaderEpoch)
         {
             return requested.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
         }
 
-        var log = partition.Log;
+        var log = partition!.Log;
         result.LeaderEpoch = partition.LeaderEpoch;
         switch (requested.Timestamp)
         {

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Rill.Common;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
+using Rill.Protocol.Records;
 using Rill.Replication;
 using Rill.Server.Network;
 
@@ -16,6 +17,7 @@ namespace Rill.Server.Handlers;
 public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 {
     private const short FirstRecordBatchVersion = 3;
+    private const short FirstZstdVersion = 7;
 
     private readonly MetadataController _controller;
     private readonly ReplicaManager _replicas;
@@ -42,7 +44,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             response.Responses.Add(topicResponse);
             foreach (var partition in topic.PartitionData)
             {
-                var result = Append(image, request, topic.Name, partition);
+                var result = Append(image, request, context.ApiVersion, topic.Name, partition);
                 anyError |= result.ErrorCode != (short)ErrorCode.None;
                 topicResponse.PartitionResponses.Add(result);
             }
@@ -60,6 +62,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
     private ProduceResponse.PartitionProduceResponse Append(
         MetadataImage image,
         ProduceRequest request,
+        short version,
         string topic,
         ProduceRequest.PartitionProduceData data)
     {
@@ -79,16 +82,12 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         }
 
         var topicPartition = new TopicPartition(topic, data.Index);
-        if (!_replicas.TryGetPartition(topicPartition, out var partition))
+        var lookup = _replicas.GetLeaderPartition(image, topicPartition, out var partition);
+        if (lookup != ErrorCode.None)
         {
-            return image.TryGetTopic(topic, out var known) && data.Index >= 0 && data.Index < known.Partitions.Length
-                ? Fail(result, ErrorCode.NotLeaderOrFollower, $"This broker holds no replica of {topicPartition}.")
-                : Fail(result, ErrorCode.UnknownTopicOrPartition, $"{topicPartition} does not exist.");
-        }
-
-        if (!partition.IsLeader)
-        {
-            return Fail(result, ErrorCode.NotLeaderOrFollower, $"This broker is not the leader of {topicPartition}.");
+            return Fail(result, lookup, lookup == ErrorCode.UnknownTopicOrPartition
+                ? $"{topicPartition} does not exist."
+                : $"This broker is not the leader of {topicPartition}.");
         }
 
         if (data.Records is not { Length: > 0 } records)
@@ -96,7 +95,12 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             return Fail(result, ErrorCode.CorruptMessage, "The partition's records are empty.");
         }
 
-        var appended = partition.AppendAsLeader(MemoryMarshal.AsMemory(records));
+        if (CheckRequestRules(records.Span, version) is { } refused)
+        {
+            return Fail(result, refused.Code, refused.Message);
+        }
+
+        var appended = partition!.AppendAsLeader(MemoryMarshal.AsMemory(records));
         result.ErrorCode = (short)appended.ErrorCode;
         result.LogStartOffset = partition.Log.LogStartOffset;
         if (appended.ErrorCode != ErrorCode.None)
@@ -108,6 +112,32 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         result.BaseOffset = appended.FirstOffset;
         result.LogAppendTimeMs = appended.LogAppendTime;
         return result;
+    }
+
+    /// <summary>
+    /// Kafka's request-level rules for Produce v3+: exactly one record batch per partition, and zstd only from
+    /// v7 (KIP-110). The log validates the batch itself.
+    /// </summary>
+    private static (ErrorCode Code, string Message)? CheckRequestRules(ReadOnlySpan<byte> records, short version)
+    {
+        if (records.Length < RecordBatch.HeaderSize)
+        {
+            return null;
+        }
+
+        var size = RecordBatch.GetSizeInBytes(records);
+        if (size > 0 && size < records.Length)
+        {
+            return (ErrorCode.InvalidRecord, $"Produce v{version} carries exactly one record batch per partition.");
+        }
+
+        if (version < FirstZstdVersion && RecordBatch.GetMagic(records) == RecordBatch.CurrentMagic
+            && RecordBatch.GetCompressionCodec(records) == CompressionCodec.Zstd)
+        {
+            return (ErrorCode.UnsupportedCompressionType, $"zstd needs Produce v{FirstZstdVersion} or later, not v{version}.");
+        }
+
+        return null;
     }
 
     private static ProduceResponse.PartitionProduceResponse Fail(
