@@ -75,6 +75,9 @@ public static class BrokerConfigs
     public const string OffsetsTopicNumPartitionsConfig = "offsets.topic.num.partitions";
     public const string OffsetsTopicReplicationFactorConfig = "offsets.topic.replication.factor";
     public const string OffsetsRetentionMinutesConfig = "offsets.retention.minutes";
+    public const string OffsetsRetentionCheckIntervalMsConfig = "offsets.retention.check.interval.ms";
+    public const string OffsetMetadataMaxBytesConfig = "offset.metadata.max.bytes";
+    public const string GroupMaxSizeConfig = "group.max.size";
     public const string GroupInitialRebalanceDelayMsConfig = "group.initial.rebalance.delay.ms";
     public const string GroupMinSessionTimeoutMsConfig = "group.min.session.timeout.ms";
     public const string GroupMaxSessionTimeoutMsConfig = "group.max.session.timeout.ms";
@@ -222,6 +225,12 @@ public static class BrokerConfigs
             "Replicas of __consumer_offsets; Rill defaults to 1 (Kafka: 3) so a single node works unconfigured.");
         Applied(t, OffsetsRetentionMinutesConfig, ConfigType.Int, "10080", ConfigValidator.AtLeast(1),
             "How long committed offsets of an empty group are kept.");
+        Applied(t, OffsetsRetentionCheckIntervalMsConfig, ConfigType.Long, "600000", ConfigValidator.AtLeast(1),
+            "How often the group coordinator looks for expired offsets.");
+        Applied(t, OffsetMetadataMaxBytesConfig, ConfigType.Int, "4096", ConfigValidator.AtLeast(0),
+            "The longest metadata string a client may commit with an offset.");
+        Applied(t, GroupMaxSizeConfig, ConfigType.Int, "2147483647", ConfigValidator.AtLeast(1),
+            "The most members a classic group may have.");
         Applied(t, GroupInitialRebalanceDelayMsConfig, ConfigType.Int, "3000", ConfigValidator.AtLeast(0),
             "Wait for more members before the first rebalance of a new classic group.");
         Applied(t, GroupMinSessionTimeoutMsConfig, ConfigType.Int, "6000", ConfigValidator.AtLeast(1),

@@ -126,6 +126,12 @@ public sealed partial class ServerConfig
 
     public int OffsetsRetentionMinutes => Int(BrokerConfigs.OffsetsRetentionMinutesConfig);
 
+    public long OffsetsRetentionCheckIntervalMs => Long(BrokerConfigs.OffsetsRetentionCheckIntervalMsConfig);
+
+    public int OffsetMetadataMaxBytes => Int(BrokerConfigs.OffsetMetadataMaxBytesConfig);
+
+    public int GroupMaxSize => Int(BrokerConfigs.GroupMaxSizeConfig);
+
     public int GroupInitialRebalanceDelayMs => Int(BrokerConfigs.GroupInitialRebalanceDelayMsConfig);
 
     public int GroupMinSessionTimeoutMs => Int(BrokerConfigs.GroupMinSessionTimeoutMsConfig);
