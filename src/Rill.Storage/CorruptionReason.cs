@@ -41,4 +41,13 @@ public enum CorruptionReason
 
     /// <summary>The log-start-offset checkpoint is beyond the log end. Lowered to the log end.</summary>
     LogStartOffsetAheadOfLog,
+
+    /// <summary>
+    /// A crash interrupted the log cleaner's swap, leaving a <c>.swap</c> segment. The swap is completed: the segments it
+    /// replaces are deleted, it takes its final name and its indexes are rebuilt.
+    /// </summary>
+    InterruptedSwap,
+
+    /// <summary>A batch whose CRC matches but whose records do not parse or decompress. The cleaner leaves the log alone.</summary>
+    RecordsUnreadable,
 }

@@ -95,12 +95,21 @@ public sealed partial class Log
     }
 
     /// <summary>
-    /// Deletes whole old segments, never the active one: those entirely below the log start offset, those whose
-    /// newest timestamp is older than <c>retention.ms</c>, and the oldest while the log is over
-    /// <c>retention.bytes</c>. Their files are renamed <c>.deleted</c> and removed after <c>file.delete.delay.ms</c>,
-    /// so reads in flight finish. Returns the number of segments deleted.
+    /// Deletes whole old segments, never the active one: those entirely below the log start offset and, when
+    /// <c>cleanup.policy</c> includes delete (as Kafka's <c>deleteOldSegments</c>), those whose newest timestamp is
+    /// older than <c>retention.ms</c> and the oldest while the log is over <c>retention.bytes</c>. Their files
+    /// (and those of segments the cleaner replaced) are renamed <c>.deleted</c> and removed after
+    /// <c>file.delete.delay.ms</c>, so reads in flight finish. Returns the number of segments deleted.
     /// </summary>
     internal int RunRetention()
+    {
+        lock (_maintenanceLock)
+        {
+            return DeleteOldSegments();
+        }
+    }
+
+    private int DeleteOldSegments()
     {
         var config = Config;
         var nowMs = NowMs();
@@ -130,11 +139,11 @@ public sealed partial class Log
                     {
                         reason = $"below the log start offset {_logStartOffset}";
                     }
-                    else if (config.RetentionMs >= 0 && nowMs - segment.LargestTimestamp > config.RetentionMs)
+                    else if (config.Delete && config.RetentionMs >= 0 && nowMs - segment.LargestTimestamp > config.RetentionMs)
                     {
                         reason = $"older than retention.ms={config.RetentionMs}";
                     }
-                    else if (config.RetentionBytes >= 0 && overBytes - segment.Size >= 0)
+                    else if (config.Delete && config.RetentionBytes >= 0 && overBytes - segment.Size >= 0)
                     {
                         reason = $"log over retention.bytes={config.RetentionBytes}";
                     }
@@ -188,8 +197,17 @@ public sealed partial class Log
     /// <summary>
     /// Stops the log. <paramref name="clean"/>: flush everything and record the active segment's newest
     /// timestamp in its time index first, so a restart needs no scan. Otherwise just close the files, as a crash would.
+    /// Waits for a cleaner swap in progress; a cleaning pass sees the state and gives up.
     /// </summary>
     internal void Close(bool clean, LogState finalState)
+    {
+        lock (_maintenanceLock)
+        {
+            CloseSegments(clean, finalState);
+        }
+    }
+
+    private void CloseSegments(bool clean, LogState finalState)
     {
         if (clean && State == LogState.Online)
         {

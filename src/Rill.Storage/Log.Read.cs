@@ -13,54 +13,66 @@ public sealed partial class Log
 
     public const long EarliestLocalTimestamp = -4;
 
+    /// <summary>A read that finds its segment closed under it starts over this many times at most.</summary>
+    private const int MaxReadAttempts = 3;
+
     /// <summary>
     /// Whole batches for a Fetch: OFFSET_OUT_OF_RANGE outside [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>];
     /// otherwise the batch containing <paramref name="fetchOffset"/> and those after it in the same segment, up to
     /// <paramref name="maxBytes"/> (the first batch whole even if larger when <paramref name="minOneBatch"/>), never a
-    /// batch reaching <paramref name="maxOffsetExclusive"/> (the high watermark). Positional reads found through the
-    /// offset index; no lock. The caller disposes the result.
+    /// batch reaching <paramref name="maxOffsetExclusive"/> (the high watermark). An offset compaction removed reads as
+    /// the next surviving batch. Positional reads found through the offset index; no lock. The caller disposes the result.
     /// </summary>
     public LogReadResult Read(long fetchOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
     {
-        var logEndOffset = LogEndOffset;
-        var segments = Volatile.Read(ref _segments);
-        var logStartOffset = LogStartOffset;
-        var highWatermark = HighWatermark;
-        var stateError = StateError();
-        if (stateError != ErrorCode.None)
+        for (var attempt = 1; ; attempt++)
         {
-            return new LogReadResult(stateError, null, 0, logStartOffset, logEndOffset, highWatermark);
-        }
-
-        if (fetchOffset < logStartOffset || fetchOffset > logEndOffset)
-        {
-            return new LogReadResult(ErrorCode.OffsetOutOfRange, null, 0, logStartOffset, logEndOffset, highWatermark);
-        }
-
-        var limitOffset = Math.Min(maxOffsetExclusive, logEndOffset);
-        try
-        {
-            for (var i = Math.Max(FindSegment(segments, fetchOffset), 0); i < segments.Length && segments[i].BaseOffset < limitOffset; i++)
+            var logEndOffset = LogEndOffset;
+            var segments = Volatile.Read(ref _segments);
+            var logStartOffset = LogStartOffset;
+            var highWatermark = HighWatermark;
+            var stateError = StateError();
+            if (stateError != ErrorCode.None)
             {
-                if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length))
+                return new LogReadResult(stateError, null, 0, logStartOffset, logEndOffset, highWatermark);
+            }
+
+            if (fetchOffset < logStartOffset || fetchOffset > logEndOffset)
+            {
+                return new LogReadResult(ErrorCode.OffsetOutOfRange, null, 0, logStartOffset, logEndOffset, highWatermark);
+            }
+
+            var limitOffset = Math.Min(maxOffsetExclusive, logEndOffset);
+            try
+            {
+                for (var i = Math.Max(FindSegment(segments, fetchOffset), 0); i < segments.Length && segments[i].BaseOffset < limitOffset; i++)
                 {
-                    return new LogReadResult(ErrorCode.None, rented, length, logStartOffset, logEndOffset, highWatermark);
+                    if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length))
+                    {
+                        return new LogReadResult(ErrorCode.None, rented, length, logStartOffset, logEndOffset, highWatermark);
+                    }
                 }
             }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Retention deleted the segment, or the log closed, while we read: answer as if we had come later.
-            var error = StateError();
-            return new LogReadResult(error != ErrorCode.None ? error : ErrorCode.OffsetOutOfRange, null, 0, LogStartOffset, LogEndOffset, HighWatermark);
-        }
-        catch (IOException e)
-        {
-            _host.OnStorageFailure(this, e);
-            return new LogReadResult(ErrorCode.KafkaStorageError, null, 0, logStartOffset, logEndOffset, highWatermark);
-        }
+            catch (ObjectDisposedException) when (attempt < MaxReadAttempts && SegmentsChangedSince(segments))
+            {
+                // The cleaner replaced, or retention deleted, a segment of our snapshot and its file.delete.delay.ms ran
+                // out while we read: the current segment list holds the same offsets (or moved the log start past them).
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Retention deleted the segment, or the log closed, while we read: answer as if we had come later.
+                var error = StateError();
+                return new LogReadResult(error != ErrorCode.None ? error : ErrorCode.OffsetOutOfRange, null, 0, LogStartOffset, LogEndOffset, HighWatermark);
+            }
+            catch (IOException e)
+            {
+                _host.OnStorageFailure(this, e);
+                return new LogReadResult(ErrorCode.KafkaStorageError, null, 0, logStartOffset, logEndOffset, highWatermark);
+            }
 
-        return new LogReadResult(ErrorCode.None, null, 0, logStartOffset, logEndOffset, highWatermark);
+            return new LogReadResult(ErrorCode.None, null, 0, logStartOffset, logEndOffset, highWatermark);
+        }
     }
 
     /// <summary>
@@ -126,25 +138,36 @@ public sealed partial class Log
 
     private TimestampOffset? Guarded(Func<TimestampOffset?> lookup)
     {
-        if (StateError() != ErrorCode.None)
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
-        }
+            if (StateError() != ErrorCode.None)
+            {
+                return null;
+            }
 
-        try
-        {
-            return lookup();
-        }
-        catch (ObjectDisposedException)
-        {
-            return null;
-        }
-        catch (IOException e)
-        {
-            _host.OnStorageFailure(this, e);
-            return null;
+            var segments = Volatile.Read(ref _segments);
+            try
+            {
+                return lookup();
+            }
+            catch (ObjectDisposedException) when (attempt < MaxReadAttempts && SegmentsChangedSince(segments))
+            {
+                // A segment the lookup was reading was replaced or deleted meanwhile: look again in the current list.
+            }
+            catch (ObjectDisposedException)
+            {
+                return null;
+            }
+            catch (IOException e)
+            {
+                _host.OnStorageFailure(this, e);
+                return null;
+            }
         }
     }
+
+    private bool SegmentsChangedSince(LogSegment[] segments) =>
+        StateError() == ErrorCode.None && !ReferenceEquals(segments, Volatile.Read(ref _segments));
 
     /// <summary>Index of the last segment whose base offset is at or below <paramref name="offset"/>, or -1.</summary>
     private static int FindSegment(LogSegment[] segments, long offset)

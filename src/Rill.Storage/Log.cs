@@ -8,12 +8,14 @@ namespace Rill.Storage;
 /// One partition's log: segments in <c>&lt;log dir&gt;/&lt;topic&gt;-&lt;partition&gt;</c>. One append lock
 /// covers validation's aftermath (offset assignment), the page-cache write and the index updates, never an
 /// fsync. Readers take no lock: they read the published <see cref="LogEndOffset"/>, the segment list
-/// snapshot and each segment's published size.
+/// snapshot and each segment's published size. A maintenance lock, taken before the append lock, keeps the
+/// tasks that remove or replace segments (retention, the cleaner's swap, closing) from running into each other.
 /// </summary>
 public sealed partial class Log
 {
     private readonly Lock _appendLock = new();
     private readonly Lock _flushLock = new();
+    private readonly Lock _maintenanceLock = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ILogHost _host;
@@ -122,7 +124,10 @@ public sealed partial class Log
 
         var options = new RecordValidationOptions(config.MaxMessageBytes, config.MaxUncompressedBatchBytes,
             FromClient: origin == AppendOrigin.Client, config.MessageTimestampType, nowMs,
-            config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs);
+            config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs)
+        {
+            RequireKeys = config.Compact,
+        };
         var validation = RecordBatchValidator.Validate(records, options);
         if (!validation.IsValid)
         {

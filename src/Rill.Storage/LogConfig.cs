@@ -50,6 +50,36 @@ public sealed record LogConfig
     /// <summary><c>file.delete.delay.ms</c> (<c>log.segment.delete.delay.ms</c>): deleted segments' files linger this long for reads in flight.</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
+    /// <summary><c>cleanup.policy</c> (<c>log.cleanup.policy</c>): retention, compaction, or both.</summary>
+    public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
+
+    /// <summary>
+    /// <c>delete.retention.ms</c> (<c>log.cleaner.delete.retention.ms</c>): a tombstone (a record with a key and a null
+    /// value) is kept this long after the cleaner first kept it, so consumers that catch up in time see the delete.
+    /// </summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary><c>min.compaction.lag.ms</c> (<c>log.cleaner.min.compaction.lag.ms</c>): a segment with a record younger than this is not compacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>
+    /// <c>max.compaction.lag.ms</c> (<c>log.cleaner.max.compaction.lag.ms</c>): a log whose oldest uncompacted segment
+    /// began longer ago than this is compacted whatever its dirty ratio.
+    /// </summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// <c>min.cleanable.dirty.ratio</c> (<c>log.cleaner.min.cleanable.ratio</c>): compact once the bytes not yet compacted
+    /// are more than this share of the compactable bytes.
+    /// </summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary><see cref="CleanupPolicy"/> includes compact: the log is compacted and records must have a key.</summary>
+    public bool Compact => (CleanupPolicy & CleanupPolicy.Compact) != 0;
+
+    /// <summary><see cref="CleanupPolicy"/> includes delete: <see cref="RetentionMs"/> and <see cref="RetentionBytes"/> apply.</summary>
+    public bool Delete => (CleanupPolicy & CleanupPolicy.Delete) != 0;
+
     /// <summary>
     /// Most bytes a compressed batch may inflate to while it is validated. Not a Kafka key: Kafka inflates
     /// without a limit. 64 times <see cref="MaxMessageBytes"/> admits any real producer's ratio while a zip
@@ -72,6 +102,17 @@ public sealed record LogConfig
         Require(MessageTimestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", MessageTimestampAfterMaxMs, "0 or more");
         Require(FileDeleteDelayMs >= 0, "file.delete.delay.ms", FileDeleteDelayMs, "0 or more");
         Require(Enum.IsDefined(MessageTimestampType), "message.timestamp.type", (long)MessageTimestampType, "CreateTime or LogAppendTime");
+        Require((CleanupPolicy & ~(CleanupPolicy.Delete | CleanupPolicy.Compact)) == 0, "cleanup.policy", (long)CleanupPolicy, "delete, compact or both");
+        Require(DeleteRetentionMs >= 0, "delete.retention.ms", DeleteRetentionMs, "0 or more");
+        Require(MinCompactionLagMs >= 0, "min.compaction.lag.ms", MinCompactionLagMs, "0 or more");
+        Require(MaxCompactionLagMs >= 1, "max.compaction.lag.ms", MaxCompactionLagMs, "at least 1");
+        Require(MinCompactionLagMs <= MaxCompactionLagMs, "min.compaction.lag.ms", MinCompactionLagMs,
+            $"at most max.compaction.lag.ms={MaxCompactionLagMs}");
+        if (!(MinCleanableDirtyRatio is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"min.cleanable.dirty.ratio={MinCleanableDirtyRatio} is invalid: must be between 0 and 1");
+        }
+
         return this;
     }
 

@@ -8,7 +8,8 @@ namespace Rill.Storage;
 /// files must pass their checks (a missing or bad index is rebuilt by scanning that segment), and the active
 /// segment's batch headers after its last index entry must parse. After a crash every segment from the one
 /// holding the recovery point on is scanned: each batch's length, magic, offsets and CRC-32C are checked,
-/// indexes rebuilt, and the file truncated at the first damaged batch, dropping every later segment.
+/// indexes rebuilt, and the file truncated at the first damaged batch, dropping every later segment. Before any of
+/// that, what a crash left of a log cleaner swap is finished or discarded (<see cref="CompleteInterruptedSwaps"/>).
 /// </summary>
 internal static class LogLoader
 {
@@ -18,6 +19,7 @@ internal static class LogLoader
         var started = time.GetTimestamp();
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var findings = new List<RecoveryFinding>();
+        var swapped = CompleteInterruptedSwaps(dir, logger, findings);
         var baseOffsets = ListSegments(dir, logger);
         var recoveryPoint = recoveryPointCheckpoint ?? 0;
         var recoverFrom = hadCleanShutdown ? int.MaxValue : 0;
@@ -40,7 +42,7 @@ internal static class LogLoader
                 var segment = LogSegment.Open(dir, baseOffsets[i], nowMs);
                 segments.Add(segment);
                 var isLast = i == baseOffsets.Count - 1;
-                var needsRecovery = i >= recoverFrom;
+                var needsRecovery = i >= recoverFrom || swapped.Contains(baseOffsets[i]);
                 if (!needsRecovery)
                 {
                     try
@@ -154,6 +156,77 @@ internal static class LogLoader
     {
         var segment = LogSegment.Create(dir, 0, config, time.GetUtcNow().ToUnixTimeMilliseconds());
         return new Log(topicPartition, logDir, dir, config, [segment], 0, 0, 0, time, logger, host);
+    }
+
+    /// <summary>
+    /// Finishes what a crash interrupted in the log cleaner, as Kafka's loader does. <c>.cleaned</c> files were never
+    /// committed: deleted. A <c>.log.swap</c> file was complete and flushed before it got that name, so the swap goes
+    /// ahead: the segments it replaces (based at its base offset, or inside [its base offset, its next offset)) are
+    /// deleted and it takes its final name. Index <c>.swap</c> files are deleted; the caller rebuilds the swapped
+    /// segments' indexes from their batches. Returns the base offsets swapped in.
+    /// </summary>
+    private static HashSet<long> CompleteInterruptedSwaps(string dir, ILogger logger, List<RecoveryFinding> findings)
+    {
+        var swapLogSuffix = SegmentFiles.LogSuffix + SegmentFiles.SwapSuffix;
+        var swapLogs = new SortedSet<long>();
+        foreach (var path in Directory.GetFiles(dir))
+        {
+            var name = Path.GetFileName(path);
+            if (SegmentFiles.TryParseBaseOffset(name, swapLogSuffix, out var baseOffset))
+            {
+                swapLogs.Add(baseOffset);
+            }
+            else if (name.EndsWith(SegmentFiles.CleanedSuffix, StringComparison.Ordinal) || name.EndsWith(SegmentFiles.SwapSuffix, StringComparison.Ordinal))
+            {
+                File.Delete(path);
+                StorageLog.LeftoverRemoved(logger, path);
+            }
+        }
+
+        foreach (var baseOffset in swapLogs)
+        {
+            var swapPath = SegmentFiles.LogPath(dir, baseOffset) + SegmentFiles.SwapSuffix;
+            var nextOffset = ReadNextOffset(swapPath, baseOffset);
+            foreach (var path in Directory.GetFiles(dir))
+            {
+                var name = Path.GetFileName(path);
+                if ((SegmentFiles.TryParseBaseOffset(name, SegmentFiles.LogSuffix, out var replaced)
+                        || SegmentFiles.TryParseBaseOffset(name, SegmentFiles.IndexSuffix, out replaced)
+                        || SegmentFiles.TryParseBaseOffset(name, SegmentFiles.TimeIndexSuffix, out replaced))
+                    && (replaced == baseOffset || (replaced > baseOffset && replaced < nextOffset)))
+                {
+                    File.Delete(path);
+                }
+            }
+
+            File.Move(swapPath, SegmentFiles.LogPath(dir, baseOffset));
+            findings.Add(new RecoveryFinding(baseOffset, CorruptionReason.InterruptedSwap, -1,
+                $"{swapPath}: a compaction swap was interrupted; completed it, replacing the segments in [{baseOffset}, {Math.Max(nextOffset, baseOffset + 1)})"));
+        }
+
+        if (swapLogs.Count > 0)
+        {
+            FileSystemSync.FsyncDirectory(dir);
+        }
+
+        return [.. swapLogs];
+    }
+
+    /// <summary>The offset after the last whole batch of a segment file (its base offset when it holds none).</summary>
+    private static long ReadNextOffset(string path, long baseOffset)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(file);
+        using var window = new FileWindow(file, length, 64 * 1024);
+        var next = baseOffset;
+        long position = 0;
+        while (position < length && LogSegment.CheckHeader(window, position, out var header) is null)
+        {
+            next = header.LastOffset + 1;
+            position += header.Size;
+        }
+
+        return next;
     }
 
     /// <summary>Base offsets of the directory's segments, ascending; removes files a finished deletion left behind.</summary>

@@ -15,9 +15,10 @@ namespace Rill.Storage;
 /// Background work is driven by the server, which owns the loop (and its cancellation and shutdown); the
 /// manager starts no threads. Suggested cadence, after Kafka's defaults: <see cref="FlushDirty"/> every second
 /// (cheap when nothing is due; it also flushes segments finished by a roll, which keeps recovery short),
-/// <see cref="RunRetention"/> every <c>log.retention.check.interval.ms</c> (5 minutes), and
-/// <see cref="WriteCheckpoints"/> every <c>log.flush.offset.checkpoint.interval.ms</c> (1 minute). All three
-/// are safe to call concurrently with appends and reads.
+/// <see cref="RunRetention"/> every <c>log.retention.check.interval.ms</c> (5 minutes),
+/// <see cref="WriteCheckpoints"/> every <c>log.flush.offset.checkpoint.interval.ms</c> (1 minute), and
+/// <see cref="RunCompaction"/> every <c>log.cleaner.backoff.ms</c> (15 seconds) on a loop of its own, since one call
+/// may rewrite gigabytes. All four are safe to call concurrently with each other, appends and reads.
 /// </remarks>
 public sealed class LogManager : IDisposable, ILogHost
 {
@@ -30,6 +31,7 @@ public sealed class LogManager : IDisposable, ILogHost
     public const string CleanShutdownFileName = ".kafka_cleanshutdown";
     public const string RecoveryPointCheckpointFileName = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFileName = "log-start-offset-checkpoint";
+    public const string CleanerOffsetCheckpointFileName = "cleaner-offset-checkpoint";
 
     private readonly string[] _logDirs;
     private readonly TimeProvider _time;
@@ -38,6 +40,9 @@ public sealed class LogManager : IDisposable, ILogHost
     private readonly ConcurrentDictionary<string, byte> _offlineDirs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly Lock _checkpointLock = new();
+    private readonly Lock _compactionLock = new();
+    private readonly ConcurrentDictionary<TopicPartition, byte> _uncleanable = new();
+    private LogCleaner? _cleaner;
     private ILogAppendListener? _appendListener;
     private bool _closed;
 
@@ -69,6 +74,13 @@ public sealed class LogManager : IDisposable, ILogHost
 
     /// <summary>Every open log (a snapshot).</summary>
     public IReadOnlyCollection<Log> Logs => [.. _logs.Values];
+
+    /// <summary>
+    /// <c>log.cleaner.dedupe.buffer.size</c>: most bytes the cleaner's offset map may take (24 bytes a key; Kafka's default,
+    /// 128 MiB, holds about 5.6 million keys). The map grows to it only as a pass needs; a log with more dirty keys is
+    /// compacted over several passes.
+    /// </summary>
+    public long CleanerDedupeBufferBytes { get; init; } = 128L * 1024 * 1024;
 
     /// <summary>Told after every append to any log; set it before the first append.</summary>
     public ILogAppendListener? AppendListener
@@ -176,6 +188,7 @@ public sealed class LogManager : IDisposable, ILogHost
             }
 
             log.Close(clean: false, LogState.Deleted);
+            _uncleanable.TryRemove(topicPartition, out _);
             try
             {
                 var renamed = Path.Combine(log.LogDir, $"{PartitionDirectory.Name(topicPartition)}.{Guid.NewGuid():N}{PartitionDirectory.DeleteSuffix}");
@@ -201,6 +214,49 @@ public sealed class LogManager : IDisposable, ILogHost
         log.FlushDirty();
         return 0;
     });
+
+    /// <summary>
+    /// Compacts, filthiest first, every log whose <c>cleanup.policy</c> includes compact and that is due: its bytes not yet
+    /// compacted are more than <c>min.cleanable.dirty.ratio</c> of its compactable bytes, or a segment waited longer than
+    /// <c>max.compaction.lag.ms</c> (see <see cref="LogCleaner"/>). Synchronous; one call at a time runs, others wait.
+    /// After each log the data directory's <c>cleaner-offset-checkpoint</c> is rewritten, so a restart does not redo the
+    /// work. A log whose batches fail their CRC or do not parse is logged once and skipped until restart; an I/O error
+    /// takes its data directory offline. Returns the number of logs compacted.
+    /// </summary>
+    public int RunCompaction()
+    {
+        lock (_compactionLock)
+        {
+            var cleaner = _cleaner ??= new LogCleaner(CleanerDedupeBufferBytes, _time, _logger);
+            var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var due = new List<LogToClean>();
+            foreach (var log in _logs.Values)
+            {
+                if (!log.Config.Compact || log.State != LogState.Online || _uncleanable.ContainsKey(log.TopicPartition))
+                {
+                    continue;
+                }
+
+                var plan = LogCleaner.Plan(log, nowMs);
+                if (plan.IsDue(log.Config))
+                {
+                    due.Add(plan);
+                }
+            }
+
+            due.Sort(static (a, b) => b.DirtyRatio.CompareTo(a.DirtyRatio));
+            var compacted = 0;
+            foreach (var plan in due)
+            {
+                if (CompactLog(cleaner, plan))
+                {
+                    compacted++;
+                }
+            }
+
+            return compacted;
+        }
+    }
 
     /// <summary>Writes both checkpoint files in every online data directory.</summary>
     public void WriteCheckpoints()
@@ -306,12 +362,66 @@ public sealed class LogManager : IDisposable, ILogHost
 
     void ILogHost.OnStorageFailure(Log log, Exception exception) => MarkDirOffline(log.LogDir, exception);
 
+    private bool CompactLog(LogCleaner cleaner, LogToClean plan)
+    {
+        var log = plan.Log;
+        var topic = log.TopicPartition.Topic;
+        var partition = log.TopicPartition.Partition;
+        var firstUncleanableOffset = plan.FirstUncleanableOffset;
+        var dirtyRatio = plan.DirtyRatio;
+        StorageLog.CompactionDue(_logger, topic, partition, plan.FirstDirtyOffset, firstUncleanableOffset, plan.DirtyBytes, plan.CleanBytes,
+            dirtyRatio, plan.NeedCompactionNow);
+        try
+        {
+            var stats = cleaner.Clean(plan);
+            if (stats is null)
+            {
+                return false;
+            }
+
+            WriteCleanerCheckpoint(log.LogDir);
+            var recordsRemoved = stats.RecordsRead - stats.RecordsRetained;
+            var durationMs = stats.Duration.TotalMilliseconds;
+            StorageLog.LogCompacted(_logger, topic, partition, stats.SegmentsBefore, stats.SegmentsAfter, stats.BytesBefore, stats.BytesAfter,
+                recordsRemoved, stats.RecordsRead, stats.CleanedUpTo, durationMs);
+            return true;
+        }
+        catch (LogCorruptionException e)
+        {
+            _uncleanable.TryAdd(log.TopicPartition, 0);
+            StorageLog.LogUncleanable(_logger, topic, partition, e.Message);
+        }
+        catch (IOException e)
+        {
+            MarkDirOffline(log.LogDir, e);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _uncleanable.TryAdd(log.TopicPartition, 0);
+            StorageLog.MaintenanceFailed(_logger, "compaction", topic, partition, e);
+        }
+
+        return false;
+    }
+
+    private void WriteCleanerCheckpoint(string logDir)
+    {
+        lock (_checkpointLock)
+        {
+            var logs = _logs.Values.Where(l => l.LogDir == logDir && l.CleanerCheckpoint >= 0).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal)
+                .ThenBy(l => l.TopicPartition.Partition).ToArray();
+            CheckpointFile.Write(Path.Combine(logDir, CleanerOffsetCheckpointFileName),
+                logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.CleanerCheckpoint)));
+        }
+    }
+
     private void LoadLogDir(string logDir, Func<TopicPartition, LogConfig> configFor, List<LogLoadInfo> infos, List<RecoveryFinding> findings)
     {
         var marker = Path.Combine(logDir, CleanShutdownFileName);
         var hadCleanShutdown = File.Exists(marker);
         var recoveryPoints = ReadCheckpoint(Path.Combine(logDir, RecoveryPointCheckpointFileName), findings);
         var logStartOffsets = ReadCheckpoint(Path.Combine(logDir, LogStartOffsetCheckpointFileName), findings);
+        var cleanerCheckpoints = ReadCheckpoint(Path.Combine(logDir, CleanerOffsetCheckpointFileName), findings);
         if (hadCleanShutdown)
         {
             File.Delete(marker);
@@ -354,6 +464,11 @@ public sealed class LogManager : IDisposable, ILogHost
                 recoveryPoints.TryGetValue(topicPartition, out var recoveryPoint) ? recoveryPoint : null,
                 logStartOffsets.TryGetValue(topicPartition, out var logStartOffset) ? logStartOffset : null,
                 _time, _logger, this);
+            if (cleanerCheckpoints.TryGetValue(topicPartition, out var cleanedUpTo))
+            {
+                log.CleanerCheckpoint = cleanedUpTo;
+            }
+
             _logs[topicPartition] = log;
             infos.Add(info);
         }

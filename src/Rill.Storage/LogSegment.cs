@@ -24,10 +24,10 @@ internal sealed class LogSegment : IDisposable
     private long _offsetOfMaxTimestampSoFar;
     private long _rollingBasedTimestamp = RecordBatch.NoTimestamp;
 
-    private LogSegment(string dir, long baseOffset, SafeFileHandle log, int size, long createdMs)
+    private LogSegment(string logPath, long baseOffset, SafeFileHandle log, int size, long createdMs)
     {
         BaseOffset = baseOffset;
-        LogPath = SegmentFiles.LogPath(dir, baseOffset);
+        LogPath = logPath;
         _log = log;
         _size = size;
         CreatedMs = createdMs;
@@ -55,14 +55,33 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Last offset of the first batch that reached <see cref="MaxTimestampSoFar"/>.</summary>
     public long OffsetOfMaxTimestampSoFar => Volatile.Read(ref _offsetOfMaxTimestampSoFar);
 
+    /// <summary>The first batch's maxTimestamp, or -1 (what time-based rolling and <c>max.compaction.lag.ms</c> measure from).</summary>
+    public long FirstBatchMaxTimestamp => Volatile.Read(ref _rollingBasedTimestamp);
+
+    /// <summary>The log file's modification time in Unix milliseconds (a file attribute, not the broker's clock).</summary>
+    public long LastModifiedMs => new DateTimeOffset(File.GetLastWriteTimeUtc(LogPath)).ToUnixTimeMilliseconds();
+
     public bool IsFull => OffsetIndex.IsFull || TimeIndex.IsFull;
 
-    public static LogSegment Create(string dir, long baseOffset, LogConfig config, long nowMs)
+    public static LogSegment Create(string dir, long baseOffset, LogConfig config, long nowMs) => Create(dir, baseOffset, config, nowMs, "");
+
+    /// <summary>A new, empty segment whose three files carry <paramref name="fileSuffix"/> after their usual names (the cleaner's <c>.cleaned</c>).</summary>
+    public static LogSegment Create(string dir, long baseOffset, LogConfig config, long nowMs, string fileSuffix)
     {
-        var log = SegmentFiles.OpenForWrite(SegmentFiles.LogPath(dir, baseOffset), FileMode.Create);
-        var segment = new LogSegment(dir, baseOffset, log, 0, nowMs);
-        segment.OffsetIndex = OffsetIndex.Create(SegmentFiles.IndexPath(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
-        segment.TimeIndex = TimeIndex.Create(SegmentFiles.TimeIndexPath(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        var logPath = SegmentFiles.LogPath(dir, baseOffset) + fileSuffix;
+        var log = SegmentFiles.OpenForWrite(logPath, FileMode.Create);
+        var segment = new LogSegment(logPath, baseOffset, log, 0, nowMs);
+        try
+        {
+            segment.OffsetIndex = OffsetIndex.Create(SegmentFiles.IndexPath(dir, baseOffset) + fileSuffix, baseOffset, config.SegmentIndexBytes);
+            segment.TimeIndex = TimeIndex.Create(SegmentFiles.TimeIndexPath(dir, baseOffset) + fileSuffix, baseOffset, config.SegmentIndexBytes);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+
         return segment;
     }
 
@@ -77,7 +96,7 @@ internal sealed class LogSegment : IDisposable
             throw new IOException($"segment {SegmentFiles.LogPath(dir, baseOffset)} is {length} bytes, past the 2 GiB a segment can index");
         }
 
-        return new LogSegment(dir, baseOffset, log, (int)length, nowMs);
+        return new LogSegment(SegmentFiles.LogPath(dir, baseOffset), baseOffset, log, (int)length, nowMs);
     }
 
     /// <summary>
@@ -231,6 +250,49 @@ internal sealed class LogSegment : IDisposable
                 RecordBatch.GetMaxTimestamp(header), indexIntervalBytes);
         }
     }
+
+    /// <summary>
+    /// Writes whole batches at the end of a segment nobody reads yet (the cleaner's output) and indexes each one.
+    /// Throws <see cref="IOException"/> rather than let the segment pass the 2 GiB its positions can address.
+    /// </summary>
+    public void AppendBatches(ReadOnlySpan<byte> batches, int indexIntervalBytes)
+    {
+        var start = _size;
+        if ((long)start + batches.Length > int.MaxValue)
+        {
+            throw new IOException($"{LogPath} would grow past 2 GiB");
+        }
+
+        RandomAccess.Write(_log, batches, start);
+        Volatile.Write(ref _size, start + batches.Length);
+        var position = 0;
+        while (position < batches.Length)
+        {
+            var header = batches[position..];
+            var size = RecordBatch.GetSizeInBytes(header);
+            OnBatchAppended(start + position, size, RecordBatch.GetLastOffset(header), RecordBatch.GetMaxTimestamp(header), indexIntervalBytes);
+            position += size;
+        }
+    }
+
+    /// <summary>A sequential reader of this segment's batches from <paramref name="position"/>, up to the size published now.</summary>
+    public SegmentScanner Scan(long position, int windowBytes) => new(_log, LogPath, position, Size, windowBytes);
+
+    /// <summary>
+    /// Renames the three files from <c>name + <paramref name="from"/></c> to <c>name + <paramref name="to"/></c>, indexes
+    /// first and the log last, so the log's rename is the step that counts; handles stay open.
+    /// </summary>
+    public void ChangeSuffix(string from, string to)
+    {
+        OffsetIndex.MoveTo(ReplaceSuffix(OffsetIndex.Path, from, to));
+        TimeIndex.MoveTo(ReplaceSuffix(TimeIndex.Path, from, to));
+        var logPath = ReplaceSuffix(LogPath, from, to);
+        File.Move(LogPath, logPath, overwrite: true);
+        LogPath = logPath;
+    }
+
+    public void SetLastModifiedMs(long lastModifiedMs) =>
+        File.SetLastWriteTimeUtc(LogPath, DateTimeOffset.FromUnixTimeMilliseconds(lastModifiedMs).UtcDateTime);
 
     /// <summary>Kafka's roll rule for one append of <paramref name="appendBytes"/> bytes.</summary>
     public bool ShouldRoll(LogConfig config, int appendBytes, long appendMaxTimestamp, long appendLastOffset, long nowMs)
@@ -461,6 +523,16 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
+    private static string ReplaceSuffix(string path, string from, string to)
+    {
+        if (!path.EndsWith(from, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{path} does not end with '{from}'");
+        }
+
+        return string.Concat(path.AsSpan(0, path.Length - from.Length), to);
+    }
+
     private long ReadFirstBatchMaxTimestamp()
     {
         using var window = new FileWindow(_log, Size, RecordBatch.HeaderSize);
@@ -492,7 +564,8 @@ internal sealed class LogSegment : IDisposable
         return false;
     }
 
-    private static CorruptionReason? CheckHeader(FileWindow window, long position, out BatchHeader header)
+    /// <summary>The header at <paramref name="position"/> if it is whole and sane (length, magic, within the window), else the reason.</summary>
+    internal static CorruptionReason? CheckHeader(FileWindow window, long position, out BatchHeader header)
     {
         header = default;
         if (!window.TryRead(position, RecordBatch.HeaderSize, out var bytes))
@@ -542,7 +615,7 @@ internal sealed class LogSegment : IDisposable
         return crc == header.Crc;
     }
 
-    private readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc)
+    internal readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc)
     {
         public long LastOffset => BaseOffset + LastOffsetDelta;
     }

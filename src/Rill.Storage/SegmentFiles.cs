@@ -13,6 +13,15 @@ internal static class SegmentFiles
     /// <summary>Appended to a segment's files when retention removes it, until <c>file.delete.delay.ms</c> passes.</summary>
     public const string DeletedSuffix = ".deleted";
 
+    /// <summary>Appended to the files the log cleaner is writing; a crash leaves them to be deleted at the next load.</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>
+    /// Cleaned files renamed from <see cref="CleanedSuffix"/> once complete and flushed: a <c>.log.swap</c> file commits
+    /// the replacement, which the next load finishes if a crash interrupted it.
+    /// </summary>
+    public const string SwapSuffix = ".swap";
+
     public static string BaseName(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture);
 
     public static string LogPath(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + LogSuffix);

@@ -64,6 +64,31 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Background {Task} failed for {Topic}-{Partition}")]
     public static partial void MaintenanceFailed(ILogger logger, string task, string topic, int partition, Exception exception);
 
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information,
+        Message = "Compacted {Topic}-{Partition}: {SegmentsBefore} segments into {SegmentsAfter}, {BytesBefore} -> {BytesAfter} bytes, {RecordsRemoved} of {RecordsRead} records removed, clean up to offset {CleanedUpTo}, in {DurationMs} ms")]
+    public static partial void LogCompacted(ILogger logger, string topic, int partition, int segmentsBefore, int segmentsAfter,
+        long bytesBefore, long bytesAfter, long recordsRemoved, long recordsRead, long cleanedUpTo, double durationMs);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Debug,
+        Message = "Compaction of {Topic}-{Partition} due: dirty from offset {FirstDirtyOffset} to {FirstUncleanableOffset}, {DirtyBytes} dirty and {CleanBytes} clean bytes (ratio {DirtyRatio:F3}), overdue by max.compaction.lag.ms {Overdue}")]
+    public static partial void CompactionDue(ILogger logger, string topic, int partition, long firstDirtyOffset, long firstUncleanableOffset,
+        long dirtyBytes, long cleanBytes, double dirtyRatio, bool overdue);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Debug,
+        Message = "Swapped a cleaned segment into {Topic}-{Partition} for {SegmentCount} segments from offset {BaseOffset}: {BytesBefore} -> {BytesAfter} bytes")]
+    public static partial void SegmentsSwapped(ILogger logger, string topic, int partition, int segmentCount, long baseOffset, long bytesBefore, long bytesAfter);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Debug,
+        Message = "Offset map full while compacting {Topic}-{Partition}: {KeyCount} keys up to offset {Offset}; the rest waits for the next pass")]
+    public static partial void OffsetMapFull(ILogger logger, string topic, int partition, int keyCount, long offset);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Debug, Message = "Compaction of {Topic}-{Partition} stopped: {Reason}")]
+    public static partial void CleaningAborted(ILogger logger, string topic, int partition, string reason);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error,
+        Message = "Cannot compact {Topic}-{Partition}: {Detail}; it is skipped until the broker restarts")]
+    public static partial void LogUncleanable(ILogger logger, string topic, int partition, string detail);
+
     public static void RecoveryFinding(ILogger logger, TopicPartition topicPartition, RecoveryFinding finding) =>
         RecoveryFinding(logger, topicPartition.Topic, topicPartition.Partition, finding.Reason, finding.Detail);
 }

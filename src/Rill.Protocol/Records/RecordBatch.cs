@@ -102,6 +102,15 @@ public static class RecordBatch
 
     public static int GetRecordsCount(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt32BigEndian(batch[RecordsCountOffset..]);
 
+    /// <summary>
+    /// Set by the log cleaner on a batch it kept tombstones in (KIP-534): baseTimestamp then holds the time after
+    /// which those tombstones may be removed, and record timestamps are deltas from it.
+    /// </summary>
+    public static bool HasDeleteHorizon(ReadOnlySpan<byte> batch) => (GetAttributes(batch) & DeleteHorizonMask) != 0;
+
+    /// <summary>The delete horizon (KIP-534) when <see cref="HasDeleteHorizon"/>, else <see cref="NoTimestamp"/>.</summary>
+    public static long GetDeleteHorizonMs(ReadOnlySpan<byte> batch) => HasDeleteHorizon(batch) ? GetBaseTimestamp(batch) : NoTimestamp;
+
     /// <summary>The CRC-32C the batch should carry: attributes through the end of <paramref name="batch"/>.</summary>
     public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C.Compute(batch[AttributesOffset..]);
 

@@ -52,9 +52,16 @@ internal static class RecordParser
                 return Invalid(index, $"record offset delta {offsetDelta} should be {index}");
             }
 
-            if (!TrySkipBytes(ref source, end, nullable: true, out var error) || !TrySkipBytes(ref source, end, nullable: true, out error))
+            if (!TrySkipBytes(ref source, end, nullable: true, out var error, out var keyLength)
+                || !TrySkipBytes(ref source, end, nullable: true, out error, out _))
             {
                 return error.ErrorCode == ErrorCode.None ? Failed(ref source, index, "record key or value is truncated") : error with { RecordIndex = index };
+            }
+
+            // Kafka's LogValidator: a compacted topic keeps the latest record per key, so a record without one is refused.
+            if (keyLength < 0 && options.RequireKeys)
+            {
+                return Invalid(index, "a compacted topic (cleanup.policy=compact) refuses records without a key");
             }
 
             if (!source.TryReadVarInt(out var headerCount))
@@ -74,7 +81,7 @@ internal static class RecordParser
                     return Invalid(index, $"record headers overrun the record length {length}");
                 }
 
-                if (!TrySkipBytes(ref source, end, nullable: false, out error) || !TrySkipBytes(ref source, end, nullable: true, out error))
+                if (!TrySkipBytes(ref source, end, nullable: false, out error, out _) || !TrySkipBytes(ref source, end, nullable: true, out error, out _))
                 {
                     return error.ErrorCode == ErrorCode.None ? Failed(ref source, index, "record header is truncated") : error with { RecordIndex = index };
                 }
@@ -109,11 +116,11 @@ internal static class RecordParser
     }
 
     /// <summary>A varint length then that many bytes (-1 = null where allowed), never past <paramref name="end"/>.</summary>
-    private static bool TrySkipBytes<TSource>(ref TSource source, long end, bool nullable, out Outcome error)
+    private static bool TrySkipBytes<TSource>(ref TSource source, long end, bool nullable, out Outcome error, out int length)
         where TSource : IRecordSource, allows ref struct
     {
         error = default;
-        if (!source.TryReadVarInt(out var length))
+        if (!source.TryReadVarInt(out length))
         {
             return false;
         }

@@ -15,6 +15,7 @@ public ref struct RecordReader
     private readonly long _baseTimestamp;
     private readonly long _logAppendTime;
     private readonly int _count;
+    private ReadOnlySpan<byte> _records;
     private ReadOnlySpan<byte> _remaining;
     private byte[]? _rented;
     private int _index;
@@ -37,12 +38,12 @@ public ref struct RecordReader
         var codec = RecordBatch.GetCompressionCodec(batch);
         if (codec == CompressionCodec.None)
         {
-            _remaining = batch[RecordBatch.HeaderSize..];
+            _records = _remaining = batch[RecordBatch.HeaderSize..];
             return;
         }
 
         ErrorCode = Inflate(batch[RecordBatch.HeaderSize..], codec, maxUncompressedBytes, out _rented, out var length);
-        _remaining = _rented is null ? default : _rented.AsSpan(0, length);
+        _records = _remaining = _rented is null ? default : _rented.AsSpan(0, length);
     }
 
     /// <summary>None while records parse; CORRUPT_MESSAGE or MESSAGE_TOO_LARGE once they do not.</summary>
@@ -102,7 +103,14 @@ public ref struct RecordReader
             _rented = null;
         }
 
-        _remaining = default;
+        _records = _remaining = default;
+    }
+
+    /// <summary>Starts over at the first record without inflating again (a second pass after a fully read batch).</summary>
+    internal void Rewind()
+    {
+        _remaining = _records;
+        _index = 0;
     }
 
     internal static bool TryReadBytes(scoped ref ReadOnlySpan<byte> source, bool nullable, out ReadOnlySpan<byte> bytes, out bool isNull)

@@ -25,6 +25,12 @@ public readonly record struct RecordValidationOptions(
     long TimestampBeforeMaxMs,
     long TimestampAfterMaxMs)
 {
+    /// <summary>
+    /// The topic's <c>cleanup.policy</c> includes <c>compact</c>: a record without a key is INVALID_RECORD, as Kafka's
+    /// <c>LogValidator</c> answers, since compaction keeps the latest record per key and a keyless one has none.
+    /// </summary>
+    public bool RequireKeys { get; init; }
+
     /// <summary>A producer's records with Kafka's defaults for everything but the size limits.</summary>
     public static RecordValidationOptions ForProducer(int maxBatchBytes, long maxUncompressedBytes) =>
         new(maxBatchBytes, maxUncompressedBytes, FromClient: true, TimestampType.CreateTime, NowMs: 0,

@@ -34,4 +34,7 @@ public readonly ref struct RecordView
     public int HeaderCount { get; }
 
     public RecordHeaderEnumerator Headers => new(_headers, HeaderCount);
+
+    /// <summary>The encoded headers as stored (after the header count), for copying a record unchanged.</summary>
+    internal ReadOnlySpan<byte> RawHeaders => _headers;
 }
