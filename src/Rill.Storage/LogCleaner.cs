@@ -171,23 +171,20 @@ internal sealed class LogCleaner
                     }
 
                     var batch = CheckedBatch(scanner);
-                    if (!RecordBatch.IsControlBatch(batch) && !RecordBatch.IsTransactional(batch))
+                    if (!RecordBatch.IsControlBatch(batch) && !RecordBatch.IsTransactional(batch)
+                        && !AddToMap(batch, firstDirty, maxUncompressedBytes, scanner))
                     {
-                        var records = RecordBatch.GetRecordsCount(batch);
-                        if (!_map.HasRoomFor(records))
+                        // Full inside this batch: the map covers the log up to the batch before it. Keys of this batch already
+                        // in the map name records at or past mapEnd, which the rewrite keeps, so they cannot remove a survivor.
+                        if (mapEnd == firstDirty)
                         {
-                            if (_map.Count == 0)
-                            {
-                                throw new InvalidOperationException(
-                                    $"the batch at offset {scanner.BaseOffset} of {log.TopicPartition} holds {records} records, more than the offset map's {_map.MaxEntries}; raise log.cleaner.dedupe.buffer.size");
-                            }
-
-                            var tp = log.TopicPartition;
-                            StorageLog.OffsetMapFull(_logger, tp.Topic, tp.Partition, _map.Count, mapEnd);
-                            return mapEnd;
+                            throw new InvalidOperationException(
+                                $"the batch at offset {scanner.BaseOffset} of {log.TopicPartition} has more distinct keys than the offset map holds ({_map.MaxEntries}); raise log.cleaner.dedupe.buffer.size");
                         }
 
-                        AddToMap(batch, firstDirty, maxUncompressedBytes, scanner);
+                        var tp = log.TopicPartition;
+                        StorageLog.OffsetMapFull(_logger, tp.Topic, tp.Partition, _map.Count, mapEnd);
+                        return mapEnd;
                     }
 
                     mapEnd = scanner.LastOffset + 1;
@@ -201,16 +198,17 @@ internal sealed class LogCleaner
         return mapEnd;
     }
 
-    private void AddToMap(ReadOnlySpan<byte> batch, long firstDirty, long maxUncompressedBytes, SegmentScanner scanner)
+    /// <summary>Puts the batch's keys in the map; false when the map filled up before the batch's last key.</summary>
+    private bool AddToMap(ReadOnlySpan<byte> batch, long firstDirty, long maxUncompressedBytes, SegmentScanner scanner)
     {
         var reader = new RecordReader(batch, maxUncompressedBytes);
         try
         {
             while (reader.TryReadNext(out var record))
             {
-                if (!record.IsKeyNull && record.Offset >= firstDirty)
+                if (!record.IsKeyNull && record.Offset >= firstDirty && !_map.TryPut(record.Key, record.Offset))
                 {
-                    _map.Put(record.Key, record.Offset);
+                    return false;
                 }
             }
 
@@ -218,6 +216,8 @@ internal sealed class LogCleaner
             {
                 throw Unreadable(scanner, reader.ErrorCode);
             }
+
+            return true;
         }
         finally
         {
@@ -336,8 +336,10 @@ internal sealed class LogCleaner
         {
             case RecordFilterOutcome.Corrupt:
                 throw Unreadable(scanner, result.ErrorCode);
-            case RecordFilterOutcome.Emptied when RecordBatch.GetProducerId(batch) >= 0
-                && IsLastBatchOfProducer(plan, RecordBatch.GetProducerId(batch), RecordBatch.GetLastOffset(batch)):
+            // Kafka keeps an emptied batch's header when it is an idempotent producer's last, and when it ends where the
+            // cleanable section ends, so a reader or follower fetching there still learns the offsets before the next segment.
+            case RecordFilterOutcome.Emptied when RecordBatch.GetNextOffset(batch) == plan.FirstUncleanableOffset
+                || (RecordBatch.GetProducerId(batch) >= 0 && IsLastBatchOfProducer(plan, RecordBatch.GetProducerId(batch), RecordBatch.GetLastOffset(batch))):
                 RecordBatchFilter.WriteEmptyBatch(batch, _output);
                 break;
         }

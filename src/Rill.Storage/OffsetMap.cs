@@ -50,9 +50,6 @@ internal sealed class OffsetMap
     /// <summary>Bytes the arrays take now.</summary>
     public long AllocatedBytes => (long)_offsets.Length * BytesPerEntry;
 
-    /// <summary>True when <paramref name="keys"/> more distinct keys fit.</summary>
-    public bool HasRoomFor(int keys) => (long)_count + keys <= MaxEntries;
-
     public void Clear()
     {
         Array.Clear(_high);
@@ -61,13 +58,18 @@ internal sealed class OffsetMap
         _count = 0;
     }
 
-    /// <summary>Records <paramref name="offset"/> as the latest for <paramref name="key"/>; the caller checked <see cref="HasRoomFor"/>.</summary>
-    public void Put(ReadOnlySpan<byte> key, long offset)
+    /// <summary>Records <paramref name="offset"/> as the latest for <paramref name="key"/>; false, changing nothing, when the key is new and the map full.</summary>
+    public bool TryPut(ReadOnlySpan<byte> key, long offset)
     {
         Hash(key, out var high, out var low);
         var slot = Find(_high, _low, _offsets, high, low);
         if (_offsets[slot] == 0)
         {
+            if (_count >= MaxEntries)
+            {
+                return false;
+            }
+
             if (_count + 1 > _offsets.Length * LoadFactor && _offsets.Length < _maxSlots)
             {
                 Grow();
@@ -80,6 +82,7 @@ internal sealed class OffsetMap
         }
 
         _offsets[slot] = offset + 1;
+        return true;
     }
 
     /// <summary>The latest offset recorded for <paramref name="key"/>, or -1.</summary>

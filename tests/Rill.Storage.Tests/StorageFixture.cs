@@ -13,11 +13,14 @@ internal sealed class StorageFixture : IDisposable
 
     private readonly string _root;
 
-    public StorageFixture(int logDirCount = 1)
+    private readonly long _cleanerDedupeBufferBytes;
+
+    public StorageFixture(int logDirCount = 1, long cleanerDedupeBufferBytes = 128L * 1024 * 1024)
     {
         _root = Path.Combine(Path.GetTempPath(), "rill-storage-tests", Guid.NewGuid().ToString("N"));
         LogDirs = [.. Enumerable.Range(0, logDirCount).Select(i => Path.Combine(_root, $"data{i}"))];
-        Manager = new LogManager(LogDirs, Time, NullLoggerFactory.Instance);
+        _cleanerDedupeBufferBytes = cleanerDedupeBufferBytes;
+        Manager = NewManager();
     }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
@@ -61,7 +64,7 @@ internal sealed class StorageFixture : IDisposable
     /// <summary>A new manager over the same directories (the previous one must be crashed or shut down).</summary>
     public LoadLogsResult Reopen(LogConfig? config = null)
     {
-        Manager = new LogManager(LogDirs, Time, NullLoggerFactory.Instance);
+        Manager = NewManager();
         return Manager.LoadLogs(_ => config ?? LogConfig.Default);
     }
 
@@ -108,6 +111,9 @@ internal sealed class StorageFixture : IDisposable
             Directory.Delete(_root, recursive: true);
         }
     }
+
+    private LogManager NewManager() =>
+        new(LogDirs, Time, NullLoggerFactory.Instance) { CleanerDedupeBufferBytes = _cleanerDedupeBufferBytes };
 
     private static long LastBatchNextOffset(ReadOnlySpan<byte> records)
     {
