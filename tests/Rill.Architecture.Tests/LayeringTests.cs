@@ -15,6 +15,7 @@ public sealed class LayeringTests
         ["Rill.Storage"] = ["Rill.Common", "Rill.Protocol"],
         ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol"],
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata"],
+        ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
         ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication"],
         ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Server"],
     };
