@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Rill;
+using Rill.Cli;
 
 var root = new RootCommand("Rill: a Kafka-compatible streaming platform.")
 {
     ServeCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+return await RillCli.RunAsync(root, args);

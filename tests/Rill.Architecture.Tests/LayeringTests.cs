@@ -17,7 +17,8 @@ public sealed class LayeringTests
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
         ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication"],
-        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Server"],
+        ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol"],
+        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Server", "Rill.Cli"],
     };
 
     public static TheoryData<string> Assemblies() => [.. Allowed.Keys];

@@ -1,0 +1,62 @@
+using System.Text;
+
+namespace Rill.Cli;
+
+/// <summary>
+/// Where a command reads and writes, so tests can run commands in process and read what they printed. The
+/// terminal flags decide colours, borders and progress: nothing decorative goes to a pipe or a file.
+/// </summary>
+public sealed class CliConsole
+{
+    public required TextReader In { get; init; }
+
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>True when standard output is a terminal (tables get borders and colours).</summary>
+    public bool IsOutputTerminal { get; init; }
+
+    /// <summary>True when standard error is a terminal (long operations show progress there).</summary>
+    public bool IsErrorTerminal { get; init; }
+
+    /// <summary>The terminal's width in columns, or null when output goes to a pipe or file.</summary>
+    public int? TerminalWidth { get; init; }
+
+    /// <summary>Reads an environment variable (<c>RILL_BROKERS</c>).</summary>
+    public required Func<string, string?> GetEnvironmentVariable { get; init; }
+
+    public required TimeProvider TimeProvider { get; init; }
+
+    /// <summary>The process's own console. Standard output is buffered (a consumer may print millions of lines) and flushed by the commands.</summary>
+    public static CliConsole CreateSystem()
+    {
+        var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16)
+        {
+            AutoFlush = false,
+        };
+        return new CliConsole
+        {
+            In = Console.In,
+            Out = output,
+            Error = Console.Error,
+            IsOutputTerminal = !Console.IsOutputRedirected,
+            IsErrorTerminal = !Console.IsErrorRedirected,
+            TerminalWidth = TryGetWindowWidth(),
+            GetEnvironmentVariable = Environment.GetEnvironmentVariable,
+            TimeProvider = TimeProvider.System,
+        };
+    }
+
+    private static int? TryGetWindowWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected && Console.IsErrorRedirected ? null : Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

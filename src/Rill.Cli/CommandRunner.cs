@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Confluent.Kafka;
+
+namespace Rill.Cli;
+
+/// <summary>
+/// Runs a command's body and turns every expected failure into one line on stderr and an exit code: no stack
+/// traces for a missing topic or a cluster that is down.
+/// </summary>
+internal static class CommandRunner
+{
+    /// <summary>The exit code of a command stopped by Ctrl-C, as shells report SIGINT.</summary>
+    public const int Interrupted = 130;
+
+    public delegate Task<int> Body(CliContext context, ParseResult parse, CancellationToken cancellationToken);
+
+    /// <summary>Adds the global options to <paramref name="command"/> and sets its action to <paramref name="body"/>.</summary>
+    public static void SetAction(Command command, CliConsole console, string operation, Body body)
+    {
+        var global = new GlobalOptions();
+        global.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(console, global, operation, body, parse, cancellationToken));
+    }
+
+    public static void WriteError(CliConsole console, string message)
+    {
+        console.Out.Flush();
+        console.Error.Write("rill: ");
+        console.Error.Write(message);
+        console.Error.Write('\n');
+        console.Error.Flush();
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, GlobalOptions global, string operation, Body body, ParseResult parse, CancellationToken cancellationToken)
+    {
+        var context = global.CreateContext(parse, console);
+        try
+        {
+            return await body(context, parse, cancellationToken);
+        }
+        catch (CliException exception)
+        {
+            WriteError(console, exception.Message);
+            return exception.ExitCode;
+        }
+        catch (KafkaException exception)
+        {
+            var translated = KafkaErrors.Translate(exception, context, operation);
+            WriteError(console, translated.Message);
+            return translated.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Interrupted;
+        }
+        catch (IOException exception)
+        {
+            WriteError(console, exception.Message);
+            return ExitCodes.Failed;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            WriteError(console, exception.Message);
+            return ExitCodes.Failed;
+        }
+        catch (ArgumentException exception) when (exception.Message.Contains("librdkafka", StringComparison.OrdinalIgnoreCase)
+            || exception.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            // librdkafka refuses an unknown or malformed -X property when the client is built.
+            WriteError(console, exception.Message);
+            return ExitCodes.Usage;
+        }
+        finally
+        {
+            await console.Out.FlushAsync(cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Rill.Cli.Cluster;
+using Rill.Cli.Groups;
+using Rill.Cli.Records;
+using Rill.Cli.Topics;
+
+namespace Rill.Cli;
+
+/// <summary>
+/// The client verbs of <c>rill</c> (<c>topic</c>, <c>produce</c>, <c>consume</c>, <c>group</c>, <c>cluster</c>) and
+/// the entry point that runs a command line with Rill's exit codes: 0 ok, 1 failed, 2 usage, 3 unreachable.
+/// </summary>
+public static class RillCli
+{
+    /// <summary>Adds the client verbs to <paramref name="root"/> and runs <paramref name="args"/> on the process's console.</summary>
+    public static Task<int> RunAsync(RootCommand root, string[] args) => RunAsync(root, args, CliConsole.CreateSystem(), CancellationToken.None);
+
+    /// <summary>Adds the client verbs to <paramref name="root"/> and runs <paramref name="args"/> on <paramref name="console"/>.</summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, CliConsole console, CancellationToken cancellationToken)
+    {
+        foreach (var command in Commands(console))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                CommandRunner.WriteError(console, error.Message);
+            }
+
+            await console.Error.WriteAsync($"Run '{CommandPath(parse)} --help' for usage.\n");
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken);
+        }
+        finally
+        {
+            await console.Out.FlushAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Runs the client verbs alone (tests drive commands through this without a child process).</summary>
+    public static Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken) =>
+        RunAsync(new RootCommand("Rill's Kafka client commands."), args, console, cancellationToken);
+
+    private static IEnumerable<Command> Commands(CliConsole console) =>
+    [
+        TopicCommand.Create(console),
+        ProduceCommand.Create(console),
+        ConsumeCommand.Create(console),
+        GroupCommand.Create(console),
+        ClusterCommand.Create(console),
+    ];
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(result.Command is RootCommand ? "rill" : result.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}
