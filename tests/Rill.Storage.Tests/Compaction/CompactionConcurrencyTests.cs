@@ -77,4 +77,33 @@ public sealed class CompactionConcurrencyTests : IDisposable
         Assert.True(rows.Count < writers * batchesPerWriter / 2, $"{rows.Count} records left");
         Assert.Equal(writers * batchesPerWriter, log.LogEndOffset);
     }
+
+    [Fact]
+    public void RunCompaction_AllocatesAboutTheSameForTenOrThousandsOfRecords()
+    {
+        // The first pass sizes the cleaner's map and buffers; later passes over logs of the same shape reuse them.
+        Compacting("warm-up-large", 3_000);
+        Compacting("warm-up-small", 10);
+        var small = Compacting("small", 10);
+        var large = Compacting("large", 3_000);
+
+        // What is left is per pass and per segment (segment objects, file handles, paths), never per record.
+        Assert.True(Math.Abs(large - small) < 1_024, $"10 records: {small} bytes, 3000 records: {large} bytes");
+    }
+
+    /// <summary>Bytes this thread allocated compacting a new log of two batches of <paramref name="records"/> records over 50 keys.</summary>
+    private long Compacting(string topic, int records)
+    {
+        var log = _fixture.Manager.GetOrCreateLog(new Rill.Common.TopicPartition(topic, 0), Compacted);
+        for (var round = 0; round < 2; round++)
+        {
+            AppendInNewSegment(log, Batch(_fixture.NowMs, [.. Enumerable.Range(0, records).Select(i => ((string?)$"k{i % 50:D2}", (string?)$"{round}"))]));
+        }
+
+        AppendInNewSegment(log, Batch(_fixture.NowMs, ("z", "z")));
+        log.HighWatermark = log.LogEndOffset;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(1, _fixture.Manager.RunCompaction());
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
 }
