@@ -19,7 +19,8 @@ namespace Rill.Storage;
 /// records neither enter the offset map nor leave the log, which can keep an older value but never loses the latest.</para>
 /// <para>A tombstone (null value) is kept, and its batch stamped with a delete horizon of now + <c>delete.retention.ms</c>
 /// the first time a pass keeps it (KIP-534); a pass after the horizon drops it. A batch emptied by compaction is dropped,
-/// except the last batch of an idempotent producer, kept as a bare header so its sequence and epoch survive.</para>
+/// except, as in Kafka, the last batch of an idempotent producer (so its sequence and epoch survive) and the batch that
+/// ends the cleanable section, both kept as a bare header.</para>
 /// <para>One cleaner serves the manager, one pass at a time; its map and buffers are reused. Memory: the offset map
 /// (at most <c>log.cleaner.dedupe.buffer.size</c>), a read window and a write buffer of about 1 MiB each (larger while a
 /// larger batch passes), and one map entry per idempotent producer in the log. Nothing is allocated per record.</para>

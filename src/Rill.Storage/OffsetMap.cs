@@ -16,7 +16,7 @@ namespace Rill.Storage;
 /// </remarks>
 internal sealed class OffsetMap
 {
-    public const int BytesPerEntry = 24;
+    private const int BytesPerEntry = 24;
 
     private const double LoadFactor = 0.9;
     private const int InitialSlots = 1 << 12;
@@ -46,9 +46,6 @@ internal sealed class OffsetMap
 
     /// <summary>The most keys the map takes: its largest slot count times the load factor.</summary>
     public int MaxEntries => (int)(_maxSlots * LoadFactor);
-
-    /// <summary>Bytes the arrays take now.</summary>
-    public long AllocatedBytes => (long)_offsets.Length * BytesPerEntry;
 
     public void Clear()
     {

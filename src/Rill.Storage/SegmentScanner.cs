@@ -33,9 +33,6 @@ internal sealed class SegmentScanner : IDisposable
 
     public long LastOffset => _header.LastOffset;
 
-    /// <summary>The whole batch in bytes.</summary>
-    public int Size => _header.Size;
-
     /// <summary>Moves to the next batch; false at the end.</summary>
     public bool MoveNext()
     {
