@@ -221,4 +221,47 @@ public sealed class MembershipTests
         Assert.Equal(ErrorCode.NotCoordinator, await harness.HeartbeatAsync("s10", member, 1));
         Assert.Equal(ErrorCode.CoordinatorNotAvailable, harness.Coordinator.CoordinatorStateFor("s10"));
     }
+
+    [Fact]
+    public async Task LeaderSyncWhoseAppendFails_AnswersEveryoneWithTheMappedErrorAndRebalances()
+    {
+        await using var harness = await StartAsync();
+        var (leader, leaderJoin) = await harness.StartJoinAsync("s11", "client-a");
+        var (follower, followerJoin) = await harness.StartJoinAsync("s11", "client-b");
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(3000), "s11");
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(3000), "s11");
+        await Completed(leaderJoin);
+        await Completed(followerJoin);
+        var followerSync = harness.SyncAsync("s11", follower, 1);
+        await harness.DescribeAsync("s11");
+        harness.Log.FailAppendsWith = ErrorCode.KafkaStorageError;
+
+        var leaderSync = await Completed(harness.SyncAsync("s11", leader, 1, assignments: [(leader, Assignment(Orders, 0)), (follower, Assignment(Orders, 1))]));
+
+        Assert.Equal((short)ErrorCode.NotCoordinator, leaderSync.ErrorCode);
+        Assert.Empty(leaderSync.Assignment);
+        Assert.Equal((short)ErrorCode.NotCoordinator, (await Completed(followerSync)).ErrorCode);
+        var described = await harness.DescribeAsync("s11");
+        Assert.Equal("PreparingRebalance", described.GroupState);
+        Assert.All(described.Members, m => Assert.Empty(m.MemberAssignment));
+
+        // Once the log accepts writes again, the members rejoin and complete generation 2.
+        harness.Log.FailAppendsWith = null;
+        var leaderRejoin = await harness.RejoinAsync("s11", leader, "client-a");
+        var followerRejoin = await harness.RejoinAsync("s11", follower, "client-b");
+        Assert.Equal(2, (await Completed(leaderRejoin)).GenerationId);
+        Assert.Equal(2, (await Completed(followerRejoin)).GenerationId);
+    }
+
+    [Fact]
+    public async Task NewGroupWhoseFirstWriteFails_IsNotCreated()
+    {
+        await using var harness = await StartAsync();
+        harness.Log.FailAppendsWith = ErrorCode.NotLeaderOrFollower;
+
+        var response = await harness.JoinAsync(5, JoinRequest("s12"));
+
+        Assert.Equal((short)ErrorCode.NotCoordinator, response.ErrorCode);
+        Assert.Equal("Dead", (await harness.DescribeAsync("s12")).GroupState);
+    }
 }
