@@ -16,7 +16,7 @@ internal static partial class GroupLog
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Loading __consumer_offsets-{Partition} failed; its groups stay unavailable")]
     public static partial void PartitionLoadFailed(ILogger logger, Exception exception, int partition);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Unloaded __consumer_offsets-{Partition} ({GroupCount} groups)")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Unloaded __consumer_offsets-{Partition} ({GroupCount} groups)")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int groupCount);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning,
@@ -92,4 +92,8 @@ internal static partial class GroupLog
 
     [LoggerMessage(EventId = 5023, Level = LogLevel.Debug, Message = "Offset cleanup of __consumer_offsets-{Partition} found nothing to remove")]
     public static partial void NothingExpired(ILogger logger, int partition);
+
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Error,
+        Message = "The {Kind} timer of group {GroupId} on __consumer_offsets-{Partition} failed unexpectedly")]
+    public static partial void TimerFailed(ILogger logger, Exception exception, Runtime.TimerKind kind, string groupId, int partition);
 }

@@ -116,4 +116,18 @@ public sealed class ExpirationTests
         await harness.AdvanceAsync(TimeSpan.FromMilliseconds(10_000), "e6");
         Assert.Empty(await harness.CommittedAsync("e6"));
     }
+
+    [Fact]
+    public async Task AfterDispose_TheRetentionCheckNoLongerRuns()
+    {
+        await using var harness = await StartAsync(Retention);
+        await harness.CommitAsync("e7", "", -1, 7, (Orders, 0, 1));
+        var appends = harness.Log.AppendCount;
+
+        await harness.Coordinator.DisposeAsync();
+        harness.Time.Advance(TimeSpan.FromMilliseconds(120_000));
+
+        Assert.Equal(appends, harness.Log.AppendCount);
+        Assert.False(harness.Coordinator.IsActive);
+    }
 }

@@ -71,8 +71,6 @@ internal sealed class ClassicGroup
 
     public int NumAwaitingJoinResponse => _numMembersAwaitingJoin;
 
-    public int NumPendingJoinMembers => _pendingJoinMembers.Count;
-
     public IReadOnlyCollection<string> PendingSyncMembers => _pendingSyncMembers;
 
     public bool HasReceivedSyncFromAllMembers => _pendingSyncMembers.Count == 0;
@@ -118,8 +116,6 @@ internal sealed class ClassicGroup
     public void RemovePendingSyncMember(string memberId) => _pendingSyncMembers.Remove(memberId);
 
     public void ClearPendingSyncMembers() => _pendingSyncMembers.Clear();
-
-    public bool HasStaticMember(string groupInstanceId) => _staticMembers.ContainsKey(groupInstanceId);
 
     public string? StaticMemberId(string groupInstanceId) => _staticMembers.GetValueOrDefault(groupInstanceId);
 

@@ -16,24 +16,6 @@ internal sealed class OffsetStore
             ? offset
             : null;
 
-    public bool HasOffsets(string groupId) => _byGroup.ContainsKey(groupId);
-
-    public int CountOf(string groupId)
-    {
-        if (!_byGroup.TryGetValue(groupId, out var topics))
-        {
-            return 0;
-        }
-
-        var count = 0;
-        foreach (var partitions in topics.Values)
-        {
-            count += partitions.Count;
-        }
-
-        return count;
-    }
-
     /// <summary>The group's offsets by topic, in order of first commit; empty when it has none.</summary>
     public IReadOnlyDictionary<string, Dictionary<int, OffsetAndMetadata>> OffsetsOf(string groupId) =>
         _byGroup.TryGetValue(groupId, out var topics)

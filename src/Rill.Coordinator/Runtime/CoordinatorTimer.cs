@@ -10,18 +10,17 @@ internal sealed class CoordinatorTimer
 {
     private readonly TimeProvider _time;
     private readonly CoordinatorEventLoop _loop;
+    private readonly Action<TimerKey, Exception> _failed;
     private readonly Dictionary<TimerKey, Entry> _entries = [];
     private long _sequence;
 
-    public CoordinatorTimer(TimeProvider time, CoordinatorEventLoop loop)
+    /// <param name="failed">Told about an expiration that threw: nobody awaits it, so it would go unnoticed otherwise.</param>
+    public CoordinatorTimer(TimeProvider time, CoordinatorEventLoop loop, Action<TimerKey, Exception> failed)
     {
         _time = time;
         _loop = loop;
+        _failed = failed;
     }
-
-    public int Count => _entries.Count;
-
-    public bool IsScheduled(TimerKey key) => _entries.ContainsKey(key);
 
     /// <summary>Runs <paramref name="operation"/> on the loop after <paramref name="delayMs"/>, replacing the key's previous timer.</summary>
     public void Schedule(TimerKey key, long delayMs, Func<ValueTask> operation)
@@ -85,7 +84,15 @@ internal sealed class CoordinatorTimer
 
         _entries.Remove(key);
         entry.Timer?.Dispose();
-        await entry.Operation();
+        try
+        {
+            await entry.Operation();
+        }
+        catch (Exception exception)
+        {
+            _failed(key, exception);
+        }
+
         return true;
     }
 

@@ -16,6 +16,18 @@ internal sealed partial class GroupCoordinatorShard
     /// </summary>
     private async ValueTask CleanupGroupMetadataAsync()
     {
+        try
+        {
+            await RemoveExpiredAsync();
+        }
+        finally
+        {
+            ScheduleCleanup();
+        }
+    }
+
+    private async ValueTask RemoveExpiredAsync()
+    {
         var nowMs = NowMs;
         var expiredOffsets = 0;
         var deletedGroups = 0;
@@ -63,8 +75,6 @@ internal sealed partial class GroupCoordinatorShard
         {
             GroupLog.NothingExpired(_logger, Partition);
         }
-
-        ScheduleCleanup();
     }
 
     /// <summary>

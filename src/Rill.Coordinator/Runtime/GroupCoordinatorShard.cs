@@ -3,6 +3,8 @@ using Rill.Common;
 using Rill.Coordinator.Groups;
 using Rill.Coordinator.Offsets;
 using Rill.Coordinator.Records;
+using Rill.Protocol.CoordinatorRecords;
+using Rill.Protocol.Messages;
 
 namespace Rill.Coordinator.Runtime;
 
@@ -42,7 +44,7 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
         _time = time;
         _logger = logger;
         _loop = new CoordinatorEventLoop();
-        _timer = new CoordinatorTimer(time, _loop);
+        _timer = new CoordinatorTimer(time, _loop, (key, exception) => GroupLog.TimerFailed(_logger, exception, key.Kind, key.GroupId, Partition));
     }
 
     public int Partition { get; }
@@ -111,20 +113,11 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
         _timer.CancelAll();
         foreach (var group in _groups.Values)
         {
-            var previous = group.State;
             group.TransitionTo(ClassicGroupState.Dead, NowMs);
             foreach (var member in group.Members)
             {
-                if (previous == ClassicGroupState.PreparingRebalance)
-                {
-                    group.CompleteJoin(member, new Protocol.Messages.JoinGroupResponse
-                    {
-                        MemberId = member.MemberId,
-                        ErrorCode = (short)ErrorCode.NotCoordinator,
-                    });
-                }
-
-                ClassicGroup.CompleteSync(member, new Protocol.Messages.SyncGroupResponse { ErrorCode = (short)ErrorCode.NotCoordinator });
+                group.CompleteJoin(member, new JoinGroupResponse { MemberId = member.MemberId, ErrorCode = (short)ErrorCode.NotCoordinator });
+                ClassicGroup.CompleteSync(member, new SyncGroupResponse { ErrorCode = (short)ErrorCode.NotCoordinator });
             }
         }
 
@@ -224,7 +217,7 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
     /// <summary>The GroupMetadata record that persists <paramref name="group"/> with these assignments (Kafka's value v3).</summary>
     private static GroupMetadataRecord GroupRecord(ClassicGroup group, Dictionary<string, byte[]> assignment)
     {
-        var value = new Protocol.CoordinatorRecords.GroupMetadataValue
+        var value = new GroupMetadataValue
         {
             ProtocolType = group.ProtocolType ?? string.Empty,
             Generation = group.GenerationId,
@@ -236,7 +229,7 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
         {
             var protocol = group.ProtocolName
                 ?? throw new InvalidOperationException($"Group {group.GroupId} has members but no protocol.");
-            value.Members.Add(new Protocol.CoordinatorRecords.GroupMetadataValue.MemberMetadata
+            value.Members.Add(new GroupMetadataValue.MemberMetadata
             {
                 MemberId = member.MemberId,
                 GroupInstanceId = member.GroupInstanceId,
@@ -253,7 +246,7 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
     }
 
     /// <summary>A group as its record describes it: Stable with its members if it had any, else Empty.</summary>
-    private static ClassicGroup GroupFromRecord(string groupId, Protocol.CoordinatorRecords.GroupMetadataValue value)
+    private static ClassicGroup GroupFromRecord(string groupId, GroupMetadataValue value)
     {
         var group = new ClassicGroup(
             groupId,
