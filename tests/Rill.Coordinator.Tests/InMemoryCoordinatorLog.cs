@@ -22,13 +22,26 @@ internal sealed class InMemoryCoordinatorLog : ICoordinatorLog
 
     public int AppendCount { get; private set; }
 
-    public ValueTask<CoordinatorAppendResult> AppendAsync(int partition, ReadOnlyMemory<byte> batch, CancellationToken cancellationToken)
+    /// <summary>When set, appends to that partition wait for the task (a slow disk under one partition).</summary>
+    public (int Partition, Task Release)? BlockedAppends { get; set; }
+
+    public async ValueTask<CoordinatorAppendResult> AppendAsync(int partition, ReadOnlyMemory<byte> batch, CancellationToken cancellationToken)
+    {
+        if (BlockedAppends is { } blocked && blocked.Partition == partition)
+        {
+            await blocked.Release.WaitAsync(cancellationToken);
+        }
+
+        return Append(partition, batch);
+    }
+
+    private CoordinatorAppendResult Append(int partition, ReadOnlyMemory<byte> batch)
     {
         lock (_lock)
         {
             if (FailAppendsWith is { } error)
             {
-                return ValueTask.FromResult(CoordinatorAppendResult.Failed(error));
+                return CoordinatorAppendResult.Failed(error);
             }
 
             var copy = batch.ToArray();
@@ -43,7 +56,7 @@ internal sealed class InMemoryCoordinatorLog : ICoordinatorLog
             batches.Add(copy);
             _nextOffsets[partition] = RecordBatch.GetNextOffset(copy);
             AppendCount++;
-            return ValueTask.FromResult(CoordinatorAppendResult.Appended(baseOffset));
+            return CoordinatorAppendResult.Appended(baseOffset);
         }
     }
 
