@@ -22,10 +22,12 @@ internal sealed class CliContext
 
     private static readonly JsonSerializerOptions LineOptions = new(DocumentOptions) { WriteIndented = false };
 
+    private readonly Lock _diagnosticLock = new();
     private IAnsiConsole? _stdout;
 
-    public CliContext(CliConsole console, string brokers, OutputFormat output, TimeSpan timeout, IReadOnlyList<KeyValuePair<string, string>> clientConfig)
+    public CliContext(CliConsole console, string brokers, OutputFormat output, TimeSpan timeout, IReadOnlyList<KeyValuePair<string, string>> clientConfig, bool verbose)
     {
+        Verbose = verbose;
         Console = console;
         Brokers = brokers;
         Output = output;
@@ -44,6 +46,9 @@ internal sealed class CliContext
     public TimeSpan Timeout { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> ClientConfig { get; }
+
+    /// <summary><c>--verbose</c>: librdkafka's errors and log lines go to stderr.</summary>
+    public bool Verbose { get; }
 
     /// <summary>Spectre's view of stdout: colours and borders on a terminal, plain text elsewhere.</summary>
     public IAnsiConsole Stdout => _stdout ??= CreateAnsiConsole(Console.Out, Console.IsOutputTerminal);
@@ -67,6 +72,24 @@ internal sealed class CliContext
         }
 
         return config;
+    }
+
+    /// <summary>A client error librdkafka reports and recovers from by itself; shown only with --verbose.</summary>
+    public void Diagnose(Error error)
+    {
+        if (Verbose)
+        {
+            WriteDiagnostic($"rill: librdkafka error {error.Code}: {error.Reason}");
+        }
+    }
+
+    /// <summary>A librdkafka log line; shown only with --verbose.</summary>
+    public void Diagnose(LogMessage log)
+    {
+        if (Verbose)
+        {
+            WriteDiagnostic($"rill: librdkafka {log.Level} {log.Facility}: {log.Message}");
+        }
     }
 
     /// <summary>Writes one JSON document (camelCase property names) and a newline.</summary>
@@ -125,6 +148,15 @@ internal sealed class CliContext
             Console.Out.Write(": ");
             Console.Out.Write(value ?? "-");
             Console.Out.Write('\n');
+        }
+    }
+
+    private void WriteDiagnostic(string line)
+    {
+        lock (_diagnosticLock)
+        {
+            Console.Error.Write(line);
+            Console.Error.Write('\n');
         }
     }
 

@@ -12,7 +12,7 @@ namespace Rill.Cli;
 internal sealed partial class ClusterAdmin : IDisposable
 {
     private readonly CliContext _context;
-    private readonly TaskCompletionSource<string> _allBrokersDown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _allBrokersDown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastConnectionError;
 
     private ClusterAdmin(CliContext context)
@@ -21,7 +21,7 @@ internal sealed partial class ClusterAdmin : IDisposable
         KafkaNative.EnsureLoaded();
         Client = new AdminClientBuilder(context.Configure(new AdminClientConfig()))
             .SetErrorHandler((_, error) => OnError(error))
-            .SetLogHandler((_, _) => { })
+            .SetLogHandler((_, log) => context.Diagnose(log))
             .Build();
     }
 
@@ -76,30 +76,43 @@ internal sealed partial class ClusterAdmin : IDisposable
 
     private void OnError(Error error)
     {
+        _context.Diagnose(error);
         switch (error.Code)
         {
             case ErrorCode.Local_Transport or ErrorCode.Local_Resolve or ErrorCode.Local_Ssl or ErrorCode.Local_Authentication:
                 _lastConnectionError = ConnectionReason(error.Reason);
                 break;
             case ErrorCode.Local_AllBrokersDown:
-                _allBrokersDown.TrySetResult(_lastConnectionError ?? "no broker is up");
+                // Without a connection error the brokers were reached but did not answer in time.
+                _allBrokersDown.TrySetResult(_lastConnectionError);
                 break;
         }
     }
 
-    /// <summary>"127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)" -> "connection refused".</summary>
-    private static string ConnectionReason(string reason)
+    /// <summary>
+    /// librdkafka's reason without its broker prefix and state suffix: "127.0.0.1:1/bootstrap: Connect to
+    /// ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)" -> "connection refused".
+    /// </summary>
+    internal static string ConnectionReason(string reason)
     {
-        var match = FailedReason().Match(reason);
-        if (match.Success)
+        var text = BrokerPrefix().Replace(reason, string.Empty);
+        text = StateSuffix().Replace(text, string.Empty);
+        var connect = ConnectFailed().Match(text);
+        if (connect.Success)
         {
-            var text = match.Groups["reason"].Value.Trim();
-            return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : reason;
+            text = connect.Groups["reason"].Value;
         }
 
-        return reason;
+        text = text.Trim();
+        return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : reason;
     }
 
-    [GeneratedRegex(@"failed: (?<reason>[^(]+)")]
-    private static partial Regex FailedReason();
+    [GeneratedRegex(@"^\S+/(bootstrap|\d+): ")]
+    private static partial Regex BrokerPrefix();
+
+    [GeneratedRegex(@"\s*\(after \d+ms[^)]*\)\s*$")]
+    private static partial Regex StateSuffix();
+
+    [GeneratedRegex(@"^Connect to \S+ failed: (?<reason>.+)$")]
+    private static partial Regex ConnectFailed();
 }

@@ -39,8 +39,14 @@ internal sealed class GlobalOptions
         "A librdkafka client property, key=value (repeatable), e.g. -X security.protocol=SASL_SSL.",
         "-X");
 
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show librdkafka's errors and log lines on stderr.",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Verbose);
         command.Options.Add(Brokers);
         command.Options.Add(Output);
         command.Options.Add(Timeout);
@@ -61,6 +67,6 @@ internal sealed class GlobalOptions
         }
 
         var output = parse.GetValue(Output) == "json" ? OutputFormat.Json : OutputFormat.Table;
-        return new CliContext(console, brokers.Trim(), output, parse.GetValue(Timeout) ?? DefaultTimeout, parse.GetValue(ClientConfig) ?? []);
+        return new CliContext(console, brokers.Trim(), output, parse.GetValue(Timeout) ?? DefaultTimeout, parse.GetValue(ClientConfig) ?? [], parse.GetValue(Verbose));
     }
 }

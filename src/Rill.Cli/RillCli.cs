@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Rill.Cli.Cluster;
 using Rill.Cli.Groups;
 using Rill.Cli.Records;
@@ -12,8 +13,25 @@ namespace Rill.Cli;
 /// </summary>
 public static class RillCli
 {
-    /// <summary>Adds the client verbs to <paramref name="root"/> and runs <paramref name="args"/> on the process's console.</summary>
-    public static Task<int> RunAsync(RootCommand root, string[] args) => RunAsync(root, args, CliConsole.CreateSystem(), CancellationToken.None);
+    /// <summary>
+    /// Adds the client verbs to <paramref name="root"/> and runs <paramref name="args"/> on the process's console.
+    /// The first SIGINT or SIGTERM cancels the command, which then finishes cleanly (a consumer commits and leaves
+    /// its group); a second one ends the process at once. System.CommandLine's own handling is off because it
+    /// returns from the invocation at the signal, so the process would exit before that clean finish.
+    /// </summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        using var interrupted = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = !interrupted.IsCancellationRequested;
+            interrupted.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        return await RunAsync(root, args, CliConsole.CreateSystem(), interrupted.Token);
+    }
 
     /// <summary>Adds the client verbs to <paramref name="root"/> and runs <paramref name="args"/> on <paramref name="console"/>.</summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args, CliConsole console, CancellationToken cancellationToken)
@@ -35,7 +53,7 @@ public static class RillCli
             return ExitCodes.Usage;
         }
 
-        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null };
         try
         {
             return await parse.InvokeAsync(invocation, cancellationToken);

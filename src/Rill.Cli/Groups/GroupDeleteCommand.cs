@@ -24,7 +24,7 @@ internal static class GroupDeleteCommand
             var failures = new Dictionary<string, string>(StringComparer.Ordinal);
             try
             {
-                await admin.Client.DeleteGroupsAsync(request, new DeleteGroupsOptions { RequestTimeout = context.Timeout, OperationTimeout = context.Timeout });
+                await admin.Client.DeleteGroupsAsync(request, new DeleteGroupsOptions { RequestTimeout = context.Timeout });
             }
             catch (DeleteGroupsException exception)
             {

@@ -68,8 +68,10 @@ internal static class GroupResetOffsetsCommand
                 result.AddError("give exactly one of --to-earliest, --to-latest, --to-offset, --to-timestamp, --by-duration");
             }
 
-            var hasTopics = result.GetValue(topics) is { Length: > 0 };
-            if (hasTopics == result.GetValue(allTopics))
+            // Token counts, not values: a malformed --topic already has its own error and no value to read.
+            var hasTopics = result.GetResult(topics) is { Tokens.Count: > 0 };
+            var hasAllTopics = result.GetResult(allTopics) is { Implicit: false };
+            if (hasTopics == hasAllTopics)
             {
                 result.AddError("give --topic (repeatable) or --all-topics");
             }

@@ -133,8 +133,8 @@ internal static class ProduceCommand
         });
         KafkaNative.EnsureLoaded();
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config)
-            .SetErrorHandler((_, _) => { })
-            .SetLogHandler((_, _) => { })
+            .SetErrorHandler((_, error) => context.Diagnose(error))
+            .SetLogHandler((_, log) => context.Diagnose(log))
             .Build();
 
         var description = fileLength is null ? $"producing to {options.Topic}" : $"producing {options.Topic}";

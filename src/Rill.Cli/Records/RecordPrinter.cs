@@ -42,8 +42,8 @@ internal sealed class RecordPrinter
             AllowAutoCreateTopics = false,
         });
         var builder = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((_, _) => { })
-            .SetLogHandler((_, _) => { });
+            .SetErrorHandler((_, error) => _context.Diagnose(error))
+            .SetLogHandler((_, log) => _context.Diagnose(log));
         if (subscribe)
         {
             builder.SetPartitionsAssignedHandler((_, assigned) =>

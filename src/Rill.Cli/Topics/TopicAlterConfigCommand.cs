@@ -26,7 +26,8 @@ internal static class TopicAlterConfigCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(set) is not { Length: > 0 } && result.GetValue(delete) is not { Length: > 0 })
+            // Token counts, not values: a malformed --set already has its own error and no value to read.
+            if (result.GetResult(set) is not { Tokens.Count: > 0 } && result.GetResult(delete) is not { Tokens.Count: > 0 })
             {
                 result.AddError("give at least one --set key=value or --delete key");
             }
