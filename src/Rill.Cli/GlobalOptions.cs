@@ -46,11 +46,11 @@ internal sealed class GlobalOptions
 
     public void AddTo(Command command)
     {
-        command.Options.Add(Verbose);
         command.Options.Add(Brokers);
         command.Options.Add(Output);
         command.Options.Add(Timeout);
         command.Options.Add(ClientConfig);
+        command.Options.Add(Verbose);
     }
 
     public CliContext CreateContext(ParseResult parse, CliConsole console)

@@ -41,6 +41,7 @@ public static class RillCli
             root.Subcommands.Add(command);
         }
 
+        HelpText.InstallOn(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

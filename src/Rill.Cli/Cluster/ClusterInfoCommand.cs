@@ -8,10 +8,10 @@ internal static class ClusterInfoCommand
 {
     public static Command Create(CliConsole console)
     {
-        var command = new Command("info", HelpText.With(
-            "Show the cluster id, the controller and every broker with its endpoint.",
+        var command = new Command("info", "Show the cluster id, the controller and every broker with its endpoint.");
+        command.WithExamples(
             "rill cluster info",
-            "rill cluster info --brokers kafka-1:9092 --output json | jq -r .clusterId"));
+            "rill cluster info --brokers kafka-1:9092 --output json | jq -r .clusterId");
         CommandRunner.SetAction(command, console, "DescribeCluster", async (context, _, cancellationToken) =>
         {
             using var admin = await ClusterAdmin.ConnectAsync(context, cancellationToken);

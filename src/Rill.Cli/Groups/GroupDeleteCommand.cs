@@ -9,13 +9,13 @@ internal static class GroupDeleteCommand
     public static Command Create(CliConsole console)
     {
         var names = new Argument<string[]>("group") { Description = "The consumer groups to delete.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("delete", HelpText.With(
-            "Delete consumer groups and their committed offsets. A group with active members cannot be deleted.",
-            "rill group delete billing",
-            "rill group delete old-1 old-2 --output json"))
+        var command = new Command("delete", "Delete consumer groups and their committed offsets. A group with active members cannot be deleted.")
         {
             names,
         };
+        command.WithExamples(
+            "rill group delete billing",
+            "rill group delete old-1 old-2 --output json");
         command.Aliases.Add("rm");
         CommandRunner.SetAction(command, console, "DeleteGroups", async (context, parse, cancellationToken) =>
         {

@@ -12,13 +12,13 @@ internal static class GroupDescribeCommand
     public static Command Create(CliConsole console)
     {
         var name = new Argument<string>("group") { Description = "The consumer group to describe." };
-        var command = new Command("describe", HelpText.With(
-            "Describe a consumer group: its state and protocol, its members (client id, host, assigned partitions) and, for every partition it reads, the committed offset, the end offset and the lag.",
-            "rill group describe billing",
-            "rill group describe billing --output json | jq .totalLag"))
+        var command = new Command("describe", "Describe a consumer group: state, members and their partitions, and per partition committed offset, end offset and lag.")
         {
             name,
         };
+        command.WithExamples(
+            "rill group describe billing",
+            "rill group describe billing --output json | jq .totalLag");
         CommandRunner.SetAction(command, console, "DescribeGroups", async (context, parse, cancellationToken) =>
         {
             var group = parse.GetRequiredValue(name);

@@ -8,10 +8,10 @@ internal static class GroupListCommand
 {
     public static Command Create(CliConsole console)
     {
-        var command = new Command("list", HelpText.With(
-            "List consumer groups with their states.",
+        var command = new Command("list", "List consumer groups with their states.");
+        command.WithExamples(
             "rill group list",
-            "rill group list --output json | jq -r '.groups[] | select(.state == \"Empty\") | .groupId'"));
+            "rill group list --output json | jq -r '.groups[] | select(.state == \"Empty\") | .groupId'");
         command.Aliases.Add("ls");
         CommandRunner.SetAction(command, console, "ListGroups", async (context, _, cancellationToken) =>
         {

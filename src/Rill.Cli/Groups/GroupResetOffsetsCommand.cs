@@ -49,15 +49,15 @@ internal static class GroupResetOffsetsCommand
             "--by-duration",
             "Reset to the first record written at most this long ago: ISO 8601 (PT10M, P1D) or 10m, 2h.");
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (current and new offset per partition) without changing anything." };
-        var command = new Command("reset-offsets", HelpText.With(
-            "Move a consumer group's committed offsets. The group must have no active members (stop its consumers first); --dry-run shows the plan without changing anything.",
-            "rill group reset-offsets billing --topic orders --to-earliest --dry-run",
-            "rill group reset-offsets billing --topic orders:0,1 --to-offset 1000",
-            "rill group reset-offsets billing --all-topics --by-duration PT10M",
-            "rill group reset-offsets billing --topic orders --to-timestamp 2025-01-31T12:00:00Z --output json"))
+        var command = new Command("reset-offsets", "Move a consumer group's committed offsets. The group must have no active members (stop its consumers first); --dry-run shows the plan without changing anything.")
         {
             name, topics, allTopics, toEarliest, toLatest, toOffset, toTimestamp, byDuration, dryRun,
         };
+        command.WithExamples(
+            "rill group reset-offsets billing --topic orders --to-earliest --dry-run",
+            "rill group reset-offsets billing --topic orders:0,1 --to-offset 1000",
+            "rill group reset-offsets billing --all-topics --by-duration PT10M",
+            "rill group reset-offsets billing --topic orders --to-timestamp 2025-01-31T12:00:00Z --output json");
         command.Validators.Add(result =>
         {
             var targets = new Option[] { toEarliest, toLatest, toOffset, toTimestamp, byDuration }

@@ -48,16 +48,16 @@ internal static class ConsumeCommand
             },
         };
         var exitAtEnd = new Option<bool>("--exit-at-end", "-e") { Description = "Exit when every partition read has reached its end (as kcat -e)." };
-        var command = new Command("consume", HelpText.With(
-            "Read records from a topic and print them, one per line by default. Without --group the partitions are assigned directly and no offsets are committed. With --output json each record is one JSON object per line (JSON Lines).",
+        var command = new Command("consume", "Read records from a topic and print them (--output json: one JSON object per line). Without --group nothing is committed.")
+        {
+            topicArgument, group, fromBeginning, offset, timestamp, count, partition, format, exitAtEnd,
+        };
+        command.WithExamples(
             "rill consume orders --from-beginning -e",
             "rill consume orders --group billing -n 100",
             "rill consume orders --offset 42 --partition 0 -n 1",
             "rill consume orders --timestamp 2025-01-31T12:00:00Z -e --format '%p:%o %k=%v\\n'",
-            "rill consume orders --from-beginning -e --output json | jq -r .value"))
-        {
-            topicArgument, group, fromBeginning, offset, timestamp, count, partition, format, exitAtEnd,
-        };
+            "rill consume orders --from-beginning -e --output json | jq -r .value");
         CommandOptions.MutuallyExclusive(command, fromBeginning, offset, timestamp);
         CommandRunner.SetAction(command, console, "Fetch", async (context, parse, cancellationToken) =>
         {

@@ -39,15 +39,15 @@ internal static class ProduceCommand
             Description = "Acknowledgements to wait for: all (-1, default), 1 (the leader), 0 (none; offsets are then unknown).",
             DefaultValueFactory = _ => "all",
         }.AcceptOnlyFromAmong("all", "-1", "1", "0");
-        var command = new Command("produce", HelpText.With(
-            "Write records to a topic, one per line of stdin (or of --file), and print a summary: records per partition with their first and last offsets.",
-            "printf 'one\\ntwo\\n' | rill produce orders",
-            "printf 'alice:order-1\\nbob:order-2\\n' | rill produce orders --key-separator :",
-            "rill produce orders --file orders.txt -K : --header source=import --compression zstd",
-            "echo hello | rill produce orders --partition 2 --acks 1 --output json"))
+        var command = new Command("produce", "Write records to a topic, one per line of stdin or --file; prints how many went to each partition and at which offsets.")
         {
             topicArgument, file, keySeparator, partition, headers, compression, acks,
         };
+        command.WithExamples(
+            "printf 'one\\ntwo\\n' | rill produce orders",
+            "printf 'alice:order-1\\nbob:order-2\\n' | rill produce orders --key-separator :",
+            "rill produce orders --file orders.txt -K : --header source=import --compression zstd",
+            "echo hello | rill produce orders --partition 2 --acks 1 --output json");
         CommandRunner.SetAction(command, console, "Produce", async (context, parse, cancellationToken) =>
         {
             var topic = parse.GetRequiredValue(topicArgument);

@@ -14,10 +14,12 @@ internal sealed class RecordFormat
     public const string Default = "%v\\n";
 
     private readonly List<Part> _parts;
+    private readonly string _template;
 
-    private RecordFormat(List<Part> parts)
+    private RecordFormat(List<Part> parts, string template)
     {
         _parts = parts;
+        _template = template;
     }
 
     /// <summary>Parses a template known to be valid (the default).</summary>
@@ -86,7 +88,7 @@ internal sealed class RecordFormat
             parts.Add(new Part(Field: null, literal.ToString()));
         }
 
-        format = new RecordFormat(parts);
+        format = new RecordFormat(parts, template);
         return true;
     }
 
@@ -132,6 +134,9 @@ internal sealed class RecordFormat
             }
         }
     }
+
+    /// <summary>The template as given (help shows it as the default).</summary>
+    public override string ToString() => _template;
 
     /// <summary>Bytes as UTF-8 text; a null key or value prints as nothing (kcat prints nothing too).</summary>
     public static string Text(byte[]? bytes) => bytes is null ? string.Empty : Encoding.UTF8.GetString(bytes);

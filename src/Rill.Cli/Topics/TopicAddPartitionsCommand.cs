@@ -11,12 +11,12 @@ internal static class TopicAddPartitionsCommand
         var name = new Argument<string>("topic") { Description = "The topic to grow." };
         var count = CommandOptions.AtLeast("--count", 1, "How many partitions to add (not the new total).", "-n");
         count.Required = true;
-        var command = new Command("add-partitions", HelpText.With(
-            "Add partitions to a topic. Existing records stay where they are; keys written later may map to other partitions.",
-            "rill topic add-partitions orders --count 3"))
+        var command = new Command("add-partitions", "Add partitions to a topic. Existing records stay where they are; keys written later may map to other partitions.")
         {
             name, count,
         };
+        command.WithExamples(
+            "rill topic add-partitions orders --count 3");
         CommandRunner.SetAction(command, console, "CreatePartitions", async (context, parse, cancellationToken) =>
         {
             var topic = parse.GetRequiredValue(name);

@@ -17,13 +17,13 @@ internal static class TopicAlterConfigCommand
             HelpName = "key",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("alter-config", HelpText.With(
-            "Change a topic's configuration: only the named keys change (IncrementalAlterConfigs).",
-            "rill topic alter-config orders --set retention.ms=3600000",
-            "rill topic alter-config orders --set cleanup.policy=compact --delete retention.bytes"))
+        var command = new Command("alter-config", "Change a topic's configuration: only the named keys change (IncrementalAlterConfigs).")
         {
             name, set, delete,
         };
+        command.WithExamples(
+            "rill topic alter-config orders --set retention.ms=3600000",
+            "rill topic alter-config orders --set cleanup.policy=compact --delete retention.bytes");
         command.Validators.Add(result =>
         {
             // Token counts, not values: a malformed --set already has its own error and no value to read.

@@ -13,14 +13,14 @@ internal static class TopicCreateCommand
         var replicationFactor = CommandOptions.AtLeast("--replication-factor", 1, "Replicas of each partition (default: the broker's default.replication.factor).", "-r");
         var configs = CommandOptions.KeyValues("--config", "A topic configuration, key=value (repeatable): --config retention.ms=86400000.", "-c");
         var ifNotExists = new Option<bool>("--if-not-exists") { Description = "Succeed when the topic already exists." };
-        var command = new Command("create", HelpText.With(
-            "Create topics.",
-            "rill topic create orders --partitions 3",
-            "rill topic create events -p 6 -r 3 --config retention.ms=86400000 --config cleanup.policy=compact",
-            "rill topic create orders --if-not-exists --output json"))
+        var command = new Command("create", "Create topics.")
         {
             names, partitions, replicationFactor, configs, ifNotExists,
         };
+        command.WithExamples(
+            "rill topic create orders --partitions 3",
+            "rill topic create events -p 6 -r 3 --config retention.ms=86400000 --config cleanup.policy=compact",
+            "rill topic create orders --if-not-exists --output json");
         CommandRunner.SetAction(command, console, "CreateTopics", async (context, parse, cancellationToken) =>
         {
             var topicConfigs = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -10,13 +10,13 @@ internal static class TopicDeleteCommand
     {
         var names = new Argument<string[]>("topic") { Description = "Names of the topics to delete.", Arity = ArgumentArity.OneOrMore };
         var ifExists = new Option<bool>("--if-exists") { Description = "Succeed when a topic does not exist." };
-        var command = new Command("delete", HelpText.With(
-            "Delete topics and all their records.",
-            "rill topic delete orders",
-            "rill topic delete old-1 old-2 --if-exists"))
+        var command = new Command("delete", "Delete topics and all their records.")
         {
             names, ifExists,
         };
+        command.WithExamples(
+            "rill topic delete orders",
+            "rill topic delete old-1 old-2 --if-exists");
         command.Aliases.Add("rm");
         CommandRunner.SetAction(command, console, "DeleteTopics", async (context, parse, cancellationToken) =>
         {

@@ -11,13 +11,13 @@ internal static class TopicDescribeCommand
     public static Command Create(CliConsole console)
     {
         var name = new Argument<string>("topic") { Description = "The topic to describe." };
-        var command = new Command("describe", HelpText.With(
-            "Describe a topic: its partitions (leader, replicas, in-sync replicas, earliest and latest offsets) and its configuration with the source of each value.",
-            "rill topic describe orders",
-            "rill topic describe orders --output json | jq '.partitions[] | .latestOffset'"))
+        var command = new Command("describe", "Describe a topic: partitions with leader, replicas, ISR and offsets; configs with their sources.")
         {
             name,
         };
+        command.WithExamples(
+            "rill topic describe orders",
+            "rill topic describe orders --output json | jq '.partitions[] | .latestOffset'");
         CommandRunner.SetAction(command, console, "DescribeTopics", async (context, parse, cancellationToken) =>
         {
             var topic = parse.GetRequiredValue(name);

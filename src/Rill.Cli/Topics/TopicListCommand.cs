@@ -8,13 +8,13 @@ internal static class TopicListCommand
     public static Command Create(CliConsole console)
     {
         var includeInternal = new Option<bool>("--internal", "-i") { Description = "Also list internal topics (names starting with __, such as __consumer_offsets)." };
-        var command = new Command("list", HelpText.With(
-            "List topics with their partition counts and replication factors.",
-            "rill topic list",
-            "rill topic list --output json | jq -r '.topics[].name'"))
+        var command = new Command("list", "List topics with their partition counts and replication factors.")
         {
             includeInternal,
         };
+        command.WithExamples(
+            "rill topic list",
+            "rill topic list --output json | jq -r '.topics[].name'");
         command.Aliases.Add("ls");
         CommandRunner.SetAction(command, console, "Metadata", async (context, parse, cancellationToken) =>
         {
