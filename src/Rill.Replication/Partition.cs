@@ -40,9 +40,11 @@ public sealed class Partition
 
     public void Update(PartitionRegistration registration) => Registration = registration;
 
-    public AppendResult AppendAsLeader(Memory<byte> records)
+    public AppendResult AppendAsLeader(Memory<byte> records) => AppendAsLeader(records, AppendOrigin.Client);
+
+    public AppendResult AppendAsLeader(Memory<byte> records, AppendOrigin origin)
     {
-        var result = Log.AppendAsLeader(records, LeaderEpoch);
+        var result = Log.AppendAsLeader(records, LeaderEpoch, origin);
         if (result.ErrorCode == ErrorCode.None)
         {
             // The leader is the whole ISR here, so what it has written is committed.

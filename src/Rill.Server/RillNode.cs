@@ -10,6 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rill.Common;
+using Rill.Coordinator;
+using Rill.Protocol.Messages;
+using Rill.Server.Groups;
 using Rill.Metadata;
 using Rill.Replication;
 using Rill.Server.Configuration;
@@ -25,6 +28,9 @@ namespace Rill.Server;
 /// </summary>
 public sealed class RillNode : IAsyncDisposable
 {
+    private static readonly TimeSpan CompactionBackoff = TimeSpan.FromSeconds(15);
+
+
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
     private readonly LogManager _logs;
@@ -32,6 +38,8 @@ public sealed class RillNode : IAsyncDisposable
     private readonly KestrelServer _kestrel;
     private readonly CancellationTokenSource _stopping;
     private readonly Task _maintenance;
+    private readonly GroupCoordinator _groups;
+    private readonly CoordinatorPublisher _groupLoads;
     private int _stopped;
 
     private RillNode(
@@ -45,8 +53,12 @@ public sealed class RillNode : IAsyncDisposable
         KestrelServer kestrel,
         CancellationTokenSource stopping,
         IReadOnlyList<ListenerEndpoint> boundListeners,
-        Task maintenance)
+        Task maintenance,
+        GroupCoordinator groups,
+        CoordinatorPublisher groupLoads)
     {
+        _groups = groups;
+        _groupLoads = groupLoads;
         _config = config;
         ClusterId = clusterId;
         _logger = logger;
@@ -102,11 +114,21 @@ public sealed class RillNode : IAsyncDisposable
         logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
         controller.AddPublisher(replicas);
         replicas.DeleteStrayLogs();
+
+        var groups = new GroupCoordinator(
+            GroupCoordinatorConfigOf(config),
+            new CoordinatorLog(replicas, controller),
+            () => controller.Image,
+            time,
+            loggerFactory);
+        var groupLoads = new CoordinatorPublisher(groups, config.NodeId, loggerFactory.CreateLogger<CoordinatorPublisher>());
+        controller.AddPublisher(groupLoads);
+        var offsetsTopic = new OffsetsTopic(controller, config);
         var loadTime = time.GetElapsedTime(startedAt);
         ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
         var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, time, loggerFactory));
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, time, loggerFactory));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
         var kestrel = CreateKestrel(config, dispatcher, sessionConfig, time, loggerFactory, stopping.Token);
         await kestrel.StartAsync(new NoHttpApplication(), cancellationToken);
@@ -123,7 +145,7 @@ public sealed class RillNode : IAsyncDisposable
             startTime,
             clusterId,
             bound);
-        return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance);
+        return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
@@ -142,6 +164,8 @@ public sealed class RillNode : IAsyncDisposable
         }
 
         await _maintenance;
+        await _groupLoads.AllLoads;
+        await _groups.DisposeAsync();
         _logs.Shutdown();
         _metadataLog.Dispose();
         ServerLog.Stopped(_logger, _config.NodeId);
@@ -160,10 +184,23 @@ public sealed class RillNode : IAsyncDisposable
         string clusterId,
         MetadataController controller,
         ReplicaManager replicas,
+        GroupCoordinator groups,
+        OffsetsTopic offsetsTopic,
         TimeProvider time,
         ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
+        yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
+        yield return new GroupApiHandler<JoinGroupRequest, JoinGroupResponse>(0, groups.JoinGroupAsync);
+        yield return new GroupApiHandler<SyncGroupRequest, SyncGroupResponse>(0, groups.SyncGroupAsync);
+        yield return new GroupApiHandler<HeartbeatRequest, HeartbeatResponse>(0, groups.HeartbeatAsync);
+        yield return new GroupApiHandler<LeaveGroupRequest, LeaveGroupResponse>(0, groups.LeaveGroupAsync);
+        yield return new GroupApiHandler<OffsetCommitRequest, OffsetCommitResponse>(2, groups.OffsetCommitAsync);
+        yield return new GroupApiHandler<OffsetFetchRequest, OffsetFetchResponse>(1, groups.OffsetFetchAsync);
+        yield return new GroupApiHandler<ListGroupsRequest, ListGroupsResponse>(0, groups.ListGroupsAsync);
+        yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
+        yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
+        yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
         yield return new ProduceHandler(controller, replicas);
         yield return new FetchHandler(controller, replicas, time);
         yield return new ListOffsetsHandler(controller, replicas);
@@ -173,7 +210,21 @@ public sealed class RillNode : IAsyncDisposable
         yield return new DescribeConfigsHandler(controller, config);
         yield return new CreatePartitionsHandler(controller);
         yield return new DescribeClusterHandler(controller, config, clusterId);
+        yield return new AlterConfigsHandler(controller, config);
+        yield return new IncrementalAlterConfigsHandler(controller, config);
+        yield return new DeleteRecordsHandler(controller, replicas);
+        yield return new DescribeLogDirsHandler(replicas, config);
     }
+
+    private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(
+        OffsetsTopicPartitions: config.OffsetsTopicNumPartitions,
+        GroupMinSessionTimeoutMs: config.GroupMinSessionTimeoutMs,
+        GroupMaxSessionTimeoutMs: config.GroupMaxSessionTimeoutMs,
+        GroupInitialRebalanceDelayMs: config.GroupInitialRebalanceDelayMs,
+        OffsetsRetentionMs: config.OffsetsRetentionMinutes * 60_000L,
+        OffsetsRetentionCheckIntervalMs: config.OffsetsRetentionCheckIntervalMs,
+        OffsetMetadataMaxBytes: config.OffsetMetadataMaxBytes,
+        GroupMaxSize: config.GroupMaxSize);
 
     private static KestrelServer CreateKestrel(
         ServerConfig config,
@@ -256,8 +307,9 @@ public sealed class RillNode : IAsyncDisposable
 
     /// <summary>
     /// Flushes what the flush policy asks for about once a second, checkpoints recovery points every
-    /// <c>log.flush.offset.checkpoint.interval.ms</c> (so a crash rescans little), and applies retention every
-    /// <c>log.retention.check.interval.ms</c>.
+    /// <c>log.flush.offset.checkpoint.interval.ms</c> (so a crash rescans little), applies retention every
+    /// <c>log.retention.check.interval.ms</c>, and compacts dirty compacted logs every 15 s (Kafka's
+    /// <c>log.cleaner.backoff.ms</c>). One loop, so these never run concurrently with each other.
     /// </summary>
     private static async Task RunMaintenanceAsync(ServerConfig config, LogManager logs, TimeProvider time, ILogger logger, CancellationToken stopping)
     {
@@ -265,6 +317,7 @@ public sealed class RillNode : IAsyncDisposable
         using var timer = new PeriodicTimer(period, time);
         var lastRetention = time.GetTimestamp();
         var lastCheckpoint = lastRetention;
+        var lastCompaction = lastRetention;
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
@@ -282,6 +335,12 @@ public sealed class RillNode : IAsyncDisposable
                     {
                         lastRetention = time.GetTimestamp();
                         logs.RunRetention();
+                    }
+
+                    if (time.GetElapsedTime(lastCompaction) >= CompactionBackoff)
+                    {
+                        lastCompaction = time.GetTimestamp();
+                        logs.RunCompaction();
                     }
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

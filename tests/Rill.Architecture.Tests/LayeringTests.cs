@@ -16,9 +16,9 @@ public sealed class LayeringTests
         ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol"],
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
-        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication"],
+        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator"],
         ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol"],
-        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Server", "Rill.Cli"],
+        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Cli"],
     };
 
     public static TheoryData<string> Assemblies() => [.. Allowed.Keys];

@@ -76,7 +76,7 @@ public sealed class RillTestNode : IAsyncDisposable
     }
 
     private static ILoggerFactory LoggerFactoryForTests =>
-        Environment.GetEnvironmentVariable("RILL_TEST_LOGS") == "1"
-            ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug))
+        Environment.GetEnvironmentVariable("RILL_TEST_LOGS") is { Length: > 0 } path
+            ? LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(path)).SetMinimumLevel(LogLevel.Debug))
             : NullLoggerFactory.Instance;
 }

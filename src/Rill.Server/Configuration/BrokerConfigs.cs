@@ -206,13 +206,13 @@ public static class BrokerConfigs
             "Default segment.jitter.ms.");
         Ignored(t, LogRollJitterHoursConfig, ConfigType.Int, "0", ConfigValidator.AtLeast(0),
             "Default segment.jitter.ms, in hours.");
-        Ignored(t, LogCleanerDeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
+        Applied(t, LogCleanerDeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
             "Default delete.retention.ms.");
-        Ignored(t, LogCleanerMinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
+        Applied(t, LogCleanerMinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
             "Default min.compaction.lag.ms.");
-        Ignored(t, LogCleanerMaxCompactionLagMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
+        Applied(t, LogCleanerMaxCompactionLagMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
             "Default max.compaction.lag.ms.");
-        Ignored(t, LogCleanerMinCleanableRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
+        Applied(t, LogCleanerMinCleanableRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
             "Default min.cleanable.dirty.ratio.");
         Ignored(t, LogPreallocateConfig, ConfigType.Boolean, "false", null,
             "Default preallocate.");

@@ -47,8 +47,17 @@ public sealed class EffectiveTopicConfig
     /// <summary>"delete", "compact" or both.</summary>
     public IReadOnlyList<string> CleanupPolicy => (IReadOnlyList<string>)_values[TopicConfigs.CleanupPolicyConfig];
 
-    /// <summary>False for a compact-only topic: retention must not delete its data.</summary>
     public bool DeleteByRetention => CleanupPolicy.Contains(TopicConfigs.CleanupPolicyDelete, StringComparer.Ordinal);
+
+    public bool Compacted => CleanupPolicy.Contains(TopicConfigs.CleanupPolicyCompact, StringComparer.Ordinal);
+
+    public long DeleteRetentionMs => (long)_values[TopicConfigs.DeleteRetentionMsConfig];
+
+    public long MinCompactionLagMs => (long)_values[TopicConfigs.MinCompactionLagMsConfig];
+
+    public long MaxCompactionLagMs => (long)_values[TopicConfigs.MaxCompactionLagMsConfig];
+
+    public double MinCleanableDirtyRatio => (double)_values[TopicConfigs.MinCleanableDirtyRatioConfig];
 
     public int MinInSyncReplicas => (int)_values[TopicConfigs.MinInSyncReplicasConfig];
 

@@ -62,16 +62,16 @@ public static partial class TopicConfigs
             "Random time taken off segment.ms so segments do not all roll at once.",
             ConfigSynonym.Same(BrokerConfigs.LogRollJitterMsConfig),
             new ConfigSynonym(BrokerConfigs.LogRollJitterHoursConfig, ConfigSynonym.HoursToMs));
-        Ignored(t, DeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
+        Applied(t, DeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
             "How long compaction keeps delete markers.",
             ConfigSynonym.Same(BrokerConfigs.LogCleanerDeleteRetentionMsConfig));
-        Ignored(t, MinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
+        Applied(t, MinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
             "Youngest a record may be and still be compacted.",
             ConfigSynonym.Same(BrokerConfigs.LogCleanerMinCompactionLagMsConfig));
-        Ignored(t, MaxCompactionLagMsConfig, ConfigType.Long, BrokerConfigs.LongMaxText, ConfigValidator.AtLeast(1),
+        Applied(t, MaxCompactionLagMsConfig, ConfigType.Long, BrokerConfigs.LongMaxText, ConfigValidator.AtLeast(1),
             "Oldest a record may get before it must be compacted.",
             ConfigSynonym.Same(BrokerConfigs.LogCleanerMaxCompactionLagMsConfig));
-        Ignored(t, MinCleanableDirtyRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
+        Applied(t, MinCleanableDirtyRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
             "Share of uncompacted log that triggers compaction.",
             new ConfigSynonym(BrokerConfigs.LogCleanerMinCleanableRatioConfig, 1));
         Ignored(t, PreallocateConfig, ConfigType.Boolean, "false", null,

@@ -6,19 +6,23 @@ namespace Rill.Server.Configuration;
 public static partial class TopicConfigs
 {
     /// <summary>
-    /// The storage layer's settings for a partition of a topic. A topic whose cleanup.policy lacks
-    /// "delete" gets no time or size retention: Rill has no compaction yet, and deleting a compacted
-    /// topic's old segments would lose the latest value of every key.
+    /// The storage layer's settings for a partition of a topic. Retention and compaction are independent:
+    /// storage applies retention only when the policy has "delete", compaction only when it has "compact".
     /// </summary>
     public static LogConfig ToLogConfig(EffectiveTopicConfig topic)
     {
-        var deletes = topic.DeleteByRetention;
         return new LogConfig
         {
             SegmentBytes = topic.SegmentBytes,
             SegmentMs = topic.SegmentMs,
-            RetentionMs = deletes ? topic.RetentionMs : -1,
-            RetentionBytes = deletes ? topic.RetentionBytes : -1,
+            RetentionMs = topic.RetentionMs,
+            RetentionBytes = topic.RetentionBytes,
+            CleanupPolicy = (topic.DeleteByRetention ? CleanupPolicy.Delete : CleanupPolicy.None)
+                | (topic.Compacted ? CleanupPolicy.Compact : CleanupPolicy.None),
+            DeleteRetentionMs = topic.DeleteRetentionMs,
+            MinCompactionLagMs = topic.MinCompactionLagMs,
+            MaxCompactionLagMs = topic.MaxCompactionLagMs,
+            MinCleanableDirtyRatio = topic.MinCleanableDirtyRatio,
             FlushMessages = topic.FlushMessages,
             FlushMs = topic.FlushMs,
             IndexIntervalBytes = topic.IndexIntervalBytes,

@@ -90,21 +90,30 @@ public sealed class LogConfigMappingTests
     }
 
     [Theory]
-    [InlineData("compact", -1L, -1L)]
-    [InlineData("compact,delete", 5000L, 6000L)]
-    [InlineData("delete", 5000L, 6000L)]
-    public void ToLogConfig_CompactOnlyTopic_HasNoRetention(string policy, long retentionMs, long retentionBytes)
+    [InlineData("compact", CleanupPolicy.Compact)]
+    [InlineData("compact,delete", CleanupPolicy.Compact | CleanupPolicy.Delete)]
+    [InlineData("delete", CleanupPolicy.Delete)]
+    public void ToLogConfig_CarriesThePolicyAndRetentionIndependently(string policy, CleanupPolicy expected)
     {
         var overrides = new Dictionary<string, string>
         {
             ["cleanup.policy"] = policy,
             ["retention.ms"] = "5000",
             ["retention.bytes"] = "6000",
+            ["delete.retention.ms"] = "7000",
+            ["min.compaction.lag.ms"] = "8000",
+            ["max.compaction.lag.ms"] = "9000",
+            ["min.cleanable.dirty.ratio"] = "0.25",
         };
 
         var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), overrides));
 
-        Assert.Equal(retentionMs, config.RetentionMs);
-        Assert.Equal(retentionBytes, config.RetentionBytes);
+        Assert.Equal(expected, config.CleanupPolicy);
+        Assert.Equal(5000, config.RetentionMs);
+        Assert.Equal(6000, config.RetentionBytes);
+        Assert.Equal(7000, config.DeleteRetentionMs);
+        Assert.Equal(8000, config.MinCompactionLagMs);
+        Assert.Equal(9000, config.MaxCompactionLagMs);
+        Assert.Equal(0.25, config.MinCleanableDirtyRatio);
     }
 }

@@ -1,0 +1,54 @@
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Protocol.Messages;
+using Rill.Server.Configuration;
+using Rill.Server.Network;
+
+namespace Rill.Server.Handlers;
+
+/// <summary>The older, whole-replacement form of config changes: the request's configs become the topic's overrides.</summary>
+public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest>
+{
+    private readonly MetadataController _controller;
+    private readonly ServerConfig _config;
+
+    public AlterConfigsHandler(MetadataController controller, ServerConfig config)
+    {
+        _controller = controller;
+        _config = config;
+    }
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new AlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var result = new AlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+            };
+            response.Responses.Add(result);
+            var image = _controller.Image;
+            var (error, message) = TopicConfigChanges.CheckResource(image, resource.ResourceType, resource.ResourceName);
+            var changes = new List<KeyValuePair<string, string?>>();
+            if (error == ErrorCode.None)
+            {
+                (error, message, changes) = TopicConfigChanges.Replace(
+                    _config,
+                    image.ConfigsOf(ConfigResourceType.Topic, resource.ResourceName),
+                    resource.Configs.Select(c => (c.Name, c.Value)));
+            }
+
+            if (error == ErrorCode.None && !request.ValidateOnly)
+            {
+                _controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, resource.ResourceName), changes);
+            }
+
+            result.ErrorCode = (short)error;
+            result.ErrorMessage = message;
+        }
+
+        return ValueTask.FromResult(ApiResponse.Of(response));
+    }
+}

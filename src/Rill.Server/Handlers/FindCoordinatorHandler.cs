@@ -1,0 +1,89 @@
+using Rill.Common;
+using Rill.Coordinator;
+using Rill.Metadata;
+using Rill.Protocol.Messages;
+using Rill.Server.Groups;
+using Rill.Server.Network;
+
+namespace Rill.Server.Handlers;
+
+/// <summary>
+/// Says which broker coordinates a group: on first use it creates <c>__consumer_offsets</c>, as Kafka does,
+/// and answers COORDINATOR_NOT_AVAILABLE until the group's partition is loaded. v4+ batches several keys.
+/// Transaction coordinators do not exist yet, so transactional keys are refused.
+/// </summary>
+public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
+{
+    private const sbyte GroupKeyType = 0;
+
+    private readonly MetadataController _controller;
+    private readonly GroupCoordinator _coordinator;
+    private readonly OffsetsTopic _offsetsTopic;
+    private readonly int _nodeId;
+
+    public FindCoordinatorHandler(MetadataController controller, GroupCoordinator coordinator, OffsetsTopic offsetsTopic, int nodeId)
+    {
+        _controller = controller;
+        _coordinator = coordinator;
+        _offsetsTopic = offsetsTopic;
+        _nodeId = nodeId;
+    }
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
+    {
+        var response = new FindCoordinatorResponse();
+        if (context.ApiVersion >= 4)
+        {
+            foreach (var key in request.CoordinatorKeys)
+            {
+                var answer = Find(key, request.KeyType, context.Connection.ListenerName);
+                response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
+                {
+                    Key = key,
+                    NodeId = answer.NodeId,
+                    Host = answer.Host,
+                    Port = answer.Port,
+                    ErrorCode = (short)answer.Error,
+                    ErrorMessage = answer.Message,
+                });
+            }
+        }
+        else
+        {
+            var answer = Find(request.Key, request.KeyType, context.Connection.ListenerName);
+            response.NodeId = answer.NodeId;
+            response.Host = answer.Host;
+            response.Port = answer.Port;
+            response.ErrorCode = (short)answer.Error;
+            response.ErrorMessage = answer.Message;
+        }
+
+        return ValueTask.FromResult(ApiResponse.Of(response));
+    }
+
+    private (ErrorCode Error, string? Message, int NodeId, string Host, int Port) Find(string key, sbyte keyType, string listener)
+    {
+        if (keyType != GroupKeyType)
+        {
+            return (ErrorCode.InvalidRequest, "Only group coordinators exist on this broker; transactions are not supported.", -1, string.Empty, -1);
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            return (ErrorCode.InvalidRequest, "The group id is empty.", -1, string.Empty, -1);
+        }
+
+        _offsetsTopic.EnsureCreated();
+        var state = _coordinator.CoordinatorStateFor(key);
+        if (state != ErrorCode.None)
+        {
+            return (state, $"The coordinator for group '{key}' is not ready ({state}).", -1, string.Empty, -1);
+        }
+
+        var broker = _controller.Image.Brokers.GetValueOrDefault(_nodeId);
+        var endpoint = broker?.Endpoints.FirstOrDefault(e => e.Name == listener);
+        return endpoint is null
+            ? (ErrorCode.CoordinatorNotAvailable, "This broker has no endpoint on the request's listener.", -1, string.Empty, -1)
+            : (ErrorCode.None, null, _nodeId, endpoint.Host, endpoint.Port);
+    }
+}

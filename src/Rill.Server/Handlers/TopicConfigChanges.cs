@@ -1,0 +1,136 @@
+using Rill.Common;
+using Rill.Metadata;
+using Rill.Server.Configuration;
+
+namespace Rill.Server.Handlers;
+
+/// <summary>
+/// Turns AlterConfigs / IncrementalAlterConfigs requests into the changes the controller records: the new
+/// set of topic overrides is computed and validated whole before anything is written.
+/// </summary>
+public static class TopicConfigChanges
+{
+    public const sbyte Set = 0;
+    public const sbyte Delete = 1;
+    public const sbyte Append = 2;
+    public const sbyte Subtract = 3;
+
+    /// <summary>Applies the operations to the topic's overrides; returns the error, or None with the changes to record.</summary>
+    public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Incremental(
+        ServerConfig config,
+        IReadOnlyDictionary<string, string> current,
+        IEnumerable<(string Name, sbyte Operation, string? Value)> operations)
+    {
+        var next = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, operation, value) in operations)
+        {
+            if (!seen.Add(name))
+            {
+                return (ErrorCode.InvalidRequest, $"Config '{name}' appears more than once.", []);
+            }
+
+            if (!TopicConfigs.TryGet(name, out var definition))
+            {
+                return (ErrorCode.InvalidConfig, $"'{name}' is not a topic config.", []);
+            }
+
+            switch (operation)
+            {
+                case Set when value is not null:
+                    next[name] = value;
+                    break;
+                case Delete:
+                    next.Remove(name);
+                    break;
+                case Append or Subtract when definition.Type != ConfigType.List:
+                    return (ErrorCode.InvalidConfig, $"'{name}' is not a list, so it cannot be appended to or subtracted from.", []);
+                case Append or Subtract when value is not null:
+                    var effective = TopicConfigs.Resolve(config, next).Get(name).Value ?? string.Empty;
+                    var items = effective.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+                    var operands = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (operation == Append)
+                    {
+                        items.AddRange(operands.Where(o => !items.Contains(o, StringComparer.Ordinal)));
+                    }
+                    else
+                    {
+                        items.RemoveAll(i => operands.Contains(i, StringComparer.Ordinal));
+                    }
+
+                    next[name] = string.Join(',', items);
+                    break;
+                case Set or Append or Subtract:
+                    return (ErrorCode.InvalidRequest, $"Config '{name}' needs a value for this operation.", []);
+                default:
+                    return (ErrorCode.InvalidRequest, $"Config operation {operation} is not one of SET (0), DELETE (1), APPEND (2), SUBTRACT (3).", []);
+            }
+        }
+
+        return Validated(config, current, next);
+    }
+
+    /// <summary>AlterConfigs semantics: the given configs replace every override the topic had.</summary>
+    public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Replace(
+        ServerConfig config,
+        IReadOnlyDictionary<string, string> current,
+        IEnumerable<(string Name, string? Value)> configs)
+    {
+        var next = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in configs)
+        {
+            if (value is null)
+            {
+                return (ErrorCode.InvalidConfig, $"Config '{name}' has a null value.", []);
+            }
+
+            if (!next.TryAdd(name, value))
+            {
+                return (ErrorCode.InvalidRequest, $"Config '{name}' appears more than once.", []);
+            }
+        }
+
+        return Validated(config, current, next);
+    }
+
+    private static (ErrorCode, string?, List<KeyValuePair<string, string?>>) Validated(
+        ServerConfig config,
+        IReadOnlyDictionary<string, string> current,
+        Dictionary<string, string> next)
+    {
+        try
+        {
+            TopicConfigs.Resolve(config, next);
+        }
+        catch (ConfigException exception)
+        {
+            return (ErrorCode.InvalidConfig, exception.Message, []);
+        }
+
+        var changes = new List<KeyValuePair<string, string?>>();
+        foreach (var (name, value) in next)
+        {
+            if (!current.TryGetValue(name, out var before) || before != value)
+            {
+                changes.Add(new(name, value));
+            }
+        }
+
+        foreach (var name in current.Keys.Where(k => !next.ContainsKey(k)))
+        {
+            changes.Add(new(name, null));
+        }
+
+        return (ErrorCode.None, null, changes);
+    }
+
+    /// <summary>The error for a resource these APIs cannot change, or None for a topic that exists.</summary>
+    public static (ErrorCode Error, string? Message) CheckResource(MetadataImage image, sbyte resourceType, string resourceName) =>
+        (ConfigResourceType)resourceType switch
+        {
+            ConfigResourceType.Topic when image.Topics.ContainsKey(resourceName) => (ErrorCode.None, null),
+            ConfigResourceType.Topic => (ErrorCode.UnknownTopicOrPartition, $"Topic '{resourceName}' does not exist."),
+            ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Broker configs cannot be updated dynamically yet; set them in server.properties."),
+            _ => (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs this broker can alter."),
+        };
+}
