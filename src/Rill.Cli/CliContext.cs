@@ -151,6 +151,10 @@ internal sealed class CliContext
         }
     }
 
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Number(long? value) => value is { } v ? Number(v) : "-";
+
     private void WriteDiagnostic(string line)
     {
         lock (_diagnosticLock)
@@ -159,10 +163,6 @@ internal sealed class CliContext
             Console.Error.Write('\n');
         }
     }
-
-    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    public static string Number(long? value) => value is { } v ? Number(v) : "-";
 
     private IAnsiConsole CreateAnsiConsole(TextWriter writer, bool terminal)
     {

@@ -63,8 +63,8 @@ internal static class CommandRunner
             WriteError(console, exception.Message);
             return ExitCodes.Failed;
         }
-        catch (ArgumentException exception) when (exception.Message.Contains("librdkafka", StringComparison.OrdinalIgnoreCase)
-            || exception.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException
+            && exception.Message.Contains("configuration property", StringComparison.Ordinal))
         {
             // librdkafka refuses an unknown or malformed -X property when the client is built.
             WriteError(console, exception.Message);
