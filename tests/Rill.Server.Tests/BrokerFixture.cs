@@ -12,7 +12,11 @@ public sealed class BrokerFixture : IAsyncLifetime
     public int Port => Node.Port;
 
     public async ValueTask InitializeAsync() =>
-        Node = await RillTestNode.StartAsync("num.partitions=1", "connections.max.idle.ms=60000", "socket.request.max.bytes=1048576");
+        Node = await RillTestNode.StartAsync(
+            "num.partitions=1",
+            "connections.max.idle.ms=60000",
+            "socket.request.max.bytes=1048576",
+            "group.initial.rebalance.delay.ms=0");
 
     public async ValueTask DisposeAsync() => await Node.DisposeAsync();
 
