@@ -86,7 +86,9 @@ internal sealed class TimeIndex : IDisposable
     {
         var count = _count;
         var relative = offset - BaseOffset;
-        if ((!evenIfFull && count >= MaxEntries) || relative is < 0 or > int.MaxValue
+
+        // An empty segment has no timestamp to index; an entry for it would point at an offset the segment lacks.
+        if (timestamp < 0 || (!evenIfFull && count >= MaxEntries) || relative is < 0 or > int.MaxValue
             || (count > 0 && (timestamp <= _entries[count - 1].Timestamp || relative < _entries[count - 1].RelativeOffset)))
         {
             return;

@@ -15,6 +15,20 @@ public sealed class LogRecoveryTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
+    public void Reopen_OfAnEmptyLogAfterCleanShutdown_ScansNothingAndFindsNothing()
+    {
+        _fixture.CreateLog(Indexed);
+        _fixture.Shutdown();
+
+        var result = _fixture.Reopen(Indexed);
+
+        var info = Assert.Single(result.Logs);
+        Assert.Equal((true, 0, 0, 0L), (info.HadCleanShutdown, info.SegmentsScanned, info.IndexesRebuilt, info.LogEndOffset));
+        Assert.Empty(info.Findings);
+        Assert.Equal(0, _fixture.Append(_fixture.ReopenedLog(), 1).FirstOffset);
+    }
+
+    [Fact]
     public void Reopen_AfterCleanShutdown_ScansNothingAndDeletesTheMarker()
     {
         var log = _fixture.CreateLog(Indexed);
