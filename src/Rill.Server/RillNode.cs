@@ -18,6 +18,7 @@ using Rill.Replication;
 using Rill.Server.Configuration;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
+using Rill.Server.Observability;
 using Rill.Storage;
 
 namespace Rill.Server;
@@ -40,6 +41,9 @@ public sealed class RillNode : IAsyncDisposable
     private readonly Task _maintenance;
     private readonly GroupCoordinator _groups;
     private readonly CoordinatorPublisher _groupLoads;
+    private readonly NodeMetrics _metrics;
+    private readonly NodeHealth _health;
+    private AdminServer? _admin;
     private int _stopped;
 
     private RillNode(
@@ -55,8 +59,12 @@ public sealed class RillNode : IAsyncDisposable
         IReadOnlyList<ListenerEndpoint> boundListeners,
         Task maintenance,
         GroupCoordinator groups,
-        CoordinatorPublisher groupLoads)
+        CoordinatorPublisher groupLoads,
+        NodeMetrics metrics,
+        NodeHealth health)
     {
+        _metrics = metrics;
+        _health = health;
         _groups = groups;
         _groupLoads = groupLoads;
         _config = config;
@@ -80,6 +88,12 @@ public sealed class RillNode : IAsyncDisposable
 
     /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
     public IReadOnlyList<ListenerEndpoint> BoundListeners { get; }
+
+    /// <summary>
+    /// Where the HTTP admin endpoint (/metrics, /health) listens, with the bound port; null when the default
+    /// <c>admin.listener</c> was in use at start and the node runs without it.
+    /// </summary>
+    public IPEndPoint? AdminEndpoint => _admin?.EndPoint;
 
     /// <summary>host:port of the first listener, for clients.</summary>
     public string BootstrapServers
@@ -127,10 +141,12 @@ public sealed class RillNode : IAsyncDisposable
         var loadTime = time.GetElapsedTime(startedAt);
         ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
+        var metrics = new NodeMetrics(replicas, groups, loggerFactory);
+        var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, time, loggerFactory));
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
-        var kestrel = CreateKestrel(config, dispatcher, sessionConfig, time, loggerFactory, stopping.Token);
+        var kestrel = CreateKestrel(config, dispatcher, sessionConfig, metrics.Network, time, loggerFactory, stopping.Token);
         await kestrel.StartAsync(new NoHttpApplication(), cancellationToken);
         var bound = BoundListenersOf(config, kestrel);
 
@@ -138,6 +154,19 @@ public sealed class RillNode : IAsyncDisposable
         controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), advertised, rack: null);
 
         var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
+        var node = new RillNode(
+            config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads, metrics, health);
+        try
+        {
+            await node.StartAdminAsync(time, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
+        health.MarkReady();
         var startTime = time.GetElapsedTime(startedAt);
         ServerLog.Started(
             logger,
@@ -145,7 +174,7 @@ public sealed class RillNode : IAsyncDisposable
             startTime,
             clusterId,
             bound);
-        return new RillNode(config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads);
+        return node;
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
@@ -154,6 +183,12 @@ public sealed class RillNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        _health.MarkStopping();
+        if (_admin is not null)
+        {
+            await _admin.StopAsync();
         }
 
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
@@ -174,9 +209,15 @@ public sealed class RillNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync();
+        }
+
         _kestrel.Dispose();
         _logs.Dispose();
         _stopping.Dispose();
+        _metrics.Dispose();
     }
 
     private static IEnumerable<IApiHandler> CreateHandlers(
@@ -186,6 +227,7 @@ public sealed class RillNode : IAsyncDisposable
         ReplicaManager replicas,
         GroupCoordinator groups,
         OffsetsTopic offsetsTopic,
+        TopicMetrics topicMetrics,
         TimeProvider time,
         ILoggerFactory loggerFactory)
     {
@@ -201,8 +243,8 @@ public sealed class RillNode : IAsyncDisposable
         yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
         yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
         yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
-        yield return new ProduceHandler(controller, replicas);
-        yield return new FetchHandler(controller, replicas, time);
+        yield return new ProduceHandler(controller, replicas, topicMetrics);
+        yield return new FetchHandler(controller, replicas, time, topicMetrics);
         yield return new ListOffsetsHandler(controller, replicas);
         yield return new MetadataHandler(controller, config, clusterId, logger);
         yield return new CreateTopicsHandler(controller, config);
@@ -230,6 +272,7 @@ public sealed class RillNode : IAsyncDisposable
         ServerConfig config,
         RequestDispatcher dispatcher,
         SessionConfig sessionConfig,
+        NetworkMetrics networkMetrics,
         TimeProvider time,
         ILoggerFactory loggerFactory,
         CancellationToken stopping)
@@ -243,33 +286,61 @@ public sealed class RillNode : IAsyncDisposable
         var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
         foreach (var listener in config.Listeners)
         {
-            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, sessionLogger, stopping);
-            options.Listen(EndPointOf(listener), listen => listen.Run(handler.OnConnectedAsync));
+            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, networkMetrics, sessionLogger, stopping);
+            options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
         }
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         return new KestrelServer(Options.Create(options), transport, loggerFactory);
     }
 
-    private static IPEndPoint EndPointOf(ListenerEndpoint listener)
+    /// <summary>
+    /// Starts the HTTP admin listener. When the default <c>admin.listener</c> is taken (another broker on this
+    /// machine, or a test process with several nodes), the node runs without it and says so; an address the
+    /// operator chose must bind, or the start fails.
+    /// </summary>
+    private async Task StartAdminAsync(TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        if (listener.Host is "" or "0.0.0.0")
+        var listen = _config.AdminListener;
+        try
         {
-            return new IPEndPoint(IPAddress.Any, listener.Port);
+            _admin = await AdminServer.StartAsync(
+                EndPointOf(listen.Host, listen.Port),
+                _metrics.Exporter,
+                _metrics.BeforeScrapeAsync,
+                _health,
+                time,
+                loggerFactory,
+                cancellationToken);
+        }
+        catch (IOException exception) when (exception.InnerException is AddressInUseException && IsDefault(BrokerConfigs.AdminListenerConfig))
+        {
+            var endpoint = listen.ToString();
+            ObservabilityLog.DefaultAdminListenerInUse(_logger, endpoint);
+        }
+    }
+
+    private bool IsDefault(string key) => _config.Values.First(value => value.Name == key).IsDefault;
+
+    private static IPEndPoint EndPointOf(string host, int port)
+    {
+        if (host is "" or "0.0.0.0")
+        {
+            return new IPEndPoint(IPAddress.Any, port);
         }
 
-        if (IPAddress.TryParse(listener.Host.Trim('[', ']'), out var address))
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
         {
-            return new IPEndPoint(address, listener.Port);
+            return new IPEndPoint(address, port);
         }
 
-        if (string.Equals(listener.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            return new IPEndPoint(IPAddress.Loopback, listener.Port);
+            return new IPEndPoint(IPAddress.Loopback, port);
         }
 
-        var resolved = Dns.GetHostAddresses(listener.Host);
-        return new IPEndPoint(resolved.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), listener.Port);
+        var resolved = Dns.GetHostAddresses(host);
+        return new IPEndPoint(resolved.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
     }
 
     private static List<ListenerEndpoint> BoundListenersOf(ServerConfig config, KestrelServer kestrel)

@@ -46,6 +46,24 @@ internal sealed class OffsetStore
         }
     }
 
+    /// <summary>Every committed offset, copied, in group and then commit order.</summary>
+    public List<GroupOffsetSnapshot> Snapshot()
+    {
+        var snapshot = new List<GroupOffsetSnapshot>(Count);
+        foreach (var (groupId, topics) in _byGroup)
+        {
+            foreach (var (topic, partitions) in topics)
+            {
+                foreach (var (partition, offset) in partitions)
+                {
+                    snapshot.Add(new GroupOffsetSnapshot(groupId, topic, partition, offset.CommittedOffset));
+                }
+            }
+        }
+
+        return snapshot;
+    }
+
     public void Clear()
     {
         _byGroup.Clear();

@@ -3,6 +3,7 @@ using Rill.Metadata;
 using Rill.Protocol.Messages;
 using Rill.Replication;
 using Rill.Server.Network;
+using Rill.Server.Observability;
 using Rill.Storage;
 
 namespace Rill.Server.Handlers;
@@ -22,12 +23,14 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     private readonly MetadataController _controller;
     private readonly ReplicaManager _replicas;
     private readonly TimeProvider _time;
+    private readonly TopicMetrics _metrics;
 
-    public FetchHandler(MetadataController controller, ReplicaManager replicas, TimeProvider time)
+    public FetchHandler(MetadataController controller, ReplicaManager replicas, TimeProvider time, TopicMetrics metrics)
     {
         _controller = controller;
         _replicas = replicas;
         _time = time;
+        _metrics = metrics;
     }
 
     public override short MinVersion => MinimumVersion;
@@ -53,6 +56,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             var remaining = TimeSpan.FromMilliseconds(request.MaxWaitMs) - _time.GetElapsedTime(started);
             if (totalBytes >= request.MinBytes || anyError || remaining <= TimeSpan.Zero || wakeUps.Count == 0)
             {
+                CountFetched(request, version, image, response);
                 return ApiResponse.Of(response, reads);
             }
 
@@ -79,12 +83,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         var totalBytes = 0;
         foreach (var topic in request.Topics)
         {
-            var name = topic.Topic;
-            if (version >= 13)
-            {
-                name = image.TopicNamesById.TryGetValue(topic.TopicId, out var byId) ? byId : null!;
-            }
-
+            var name = TopicName(topic, version, image);
             var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
             response.Responses.Add(topicResponse);
             foreach (var fetch in topic.Partitions)
@@ -113,6 +112,35 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         }
 
         return totalBytes;
+    }
+
+    /// <summary>The topic's name: v13+ names topics by id; null for an id the metadata does not know.</summary>
+    private static string? TopicName(FetchRequest.FetchTopic topic, short version, MetadataImage image)
+    {
+        if (version < 13)
+        {
+            return topic.Topic;
+        }
+
+        return image.TopicNamesById.TryGetValue(topic.TopicId, out var name) ? name : null;
+    }
+
+    /// <summary>Counts the record bytes of the answer being sent (the response's topics follow the request's, one for one).</summary>
+    private void CountFetched(FetchRequest request, short version, MetadataImage image, FetchResponse response)
+    {
+        for (var i = 0; i < response.Responses.Count; i++)
+        {
+            var name = TopicName(request.Topics[i], version, image);
+            if (name is null)
+            {
+                continue;
+            }
+
+            foreach (var partition in response.Responses[i].Partitions)
+            {
+                _metrics.Fetched(name, partition.Records.GetValueOrDefault().Span);
+            }
+        }
     }
 
     private ErrorCode ReadPartition(

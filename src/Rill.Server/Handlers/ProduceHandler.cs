@@ -5,6 +5,7 @@ using Rill.Protocol.Messages;
 using Rill.Protocol.Records;
 using Rill.Replication;
 using Rill.Server.Network;
+using Rill.Server.Observability;
 
 namespace Rill.Server.Handlers;
 
@@ -21,11 +22,13 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 
     private readonly MetadataController _controller;
     private readonly ReplicaManager _replicas;
+    private readonly TopicMetrics _metrics;
 
-    public ProduceHandler(MetadataController controller, ReplicaManager replicas)
+    public ProduceHandler(MetadataController controller, ReplicaManager replicas, TopicMetrics metrics)
     {
         _controller = controller;
         _replicas = replicas;
+        _metrics = metrics;
     }
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
@@ -109,6 +112,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             return result;
         }
 
+        _metrics.Produced(topic, records.Length, appended.RecordCount);
         result.BaseOffset = appended.FirstOffset;
         result.LogAppendTimeMs = appended.LogAppendTime;
         return result;

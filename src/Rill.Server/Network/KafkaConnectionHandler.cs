@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Rill.Server.Handlers;
+using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
 
@@ -11,6 +12,8 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     private readonly SessionConfig _config;
     private readonly string _listenerName;
     private readonly TimeProvider _time;
+    private readonly NetworkMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _listenerTag;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private long _nextConnectionId;
@@ -20,6 +23,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         SessionConfig config,
         string listenerName,
         TimeProvider time,
+        NetworkMetrics metrics,
         ILogger logger,
         CancellationToken stopping)
     {
@@ -27,6 +31,8 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         _config = config;
         _listenerName = listenerName;
         _time = time;
+        _metrics = metrics;
+        _listenerTag = NetworkMetrics.ListenerTag(listenerName);
         _logger = logger;
         _stopping = stopping;
     }
@@ -36,8 +42,16 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var id = $"{_listenerName}-{Interlocked.Increment(ref _nextConnectionId)}";
         var info = new ConnectionInfo(id, connection.RemoteEndPoint, connection.LocalEndPoint, _listenerName);
         ServerLog.ConnectionOpened(_logger, id, connection.RemoteEndPoint, _listenerName);
-        using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
-        var session = new KafkaSession(connection.Transport, info, _dispatcher, _config, _time, _logger);
-        await session.RunAsync(closing.Token);
+        _metrics.ConnectionOpened(_listenerTag);
+        try
+        {
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
+            var session = new KafkaSession(connection.Transport, info, _dispatcher, _config, _time, _metrics, _logger);
+            await session.RunAsync(closing.Token);
+        }
+        finally
+        {
+            _metrics.ConnectionClosed(_listenerTag);
+        }
     }
 }

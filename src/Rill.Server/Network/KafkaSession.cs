@@ -8,6 +8,7 @@ using Rill.Common;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 using Rill.Server.Handlers;
+using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
 
@@ -27,6 +28,7 @@ public sealed class KafkaSession
     private readonly RequestDispatcher _dispatcher;
     private readonly SessionConfig _config;
     private readonly TimeProvider _time;
+    private readonly NetworkMetrics _metrics;
     private readonly ILogger _logger;
 
     public KafkaSession(
@@ -35,6 +37,7 @@ public sealed class KafkaSession
         RequestDispatcher dispatcher,
         SessionConfig config,
         TimeProvider time,
+        NetworkMetrics metrics,
         ILogger logger)
     {
         _transport = transport;
@@ -42,6 +45,7 @@ public sealed class KafkaSession
         _dispatcher = dispatcher;
         _config = config;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -89,6 +93,7 @@ public sealed class KafkaSession
 
                     if (status == FrameStatus.InvalidSize)
                     {
+                        _metrics.RequestFailed(apiKey: null);
                         closeReason = $"request size {size} is outside 8..{_config.SocketRequestMaxBytes} (socket.request.max.bytes)";
                         break;
                     }
@@ -138,6 +143,7 @@ public sealed class KafkaSession
     private PendingResponse? StartRequest(ReadOnlySequence<byte> bytes, out string? closeReason)
     {
         closeReason = null;
+        var startedAt = _time.GetTimestamp();
         var frame = RequestFrame.CopyFrom(bytes);
         ApiKey apiKey;
         short apiVersion;
@@ -157,6 +163,7 @@ public sealed class KafkaSession
         catch (ProtocolException exception)
         {
             frame.Dispose();
+            _metrics.RequestFailed(apiKey: null);
             closeReason = $"the request header does not parse: {exception.Message}";
             return null;
         }
@@ -165,10 +172,12 @@ public sealed class KafkaSession
         if (handler is null)
         {
             frame.Dispose();
+            _metrics.RequestFailed(apiKey: null);
             closeReason = $"api key {(short)apiKey} is not one this broker serves";
             return null;
         }
 
+        _metrics.RequestReceived(apiKey);
         if (apiVersion < handler.MinVersion || apiVersion > handler.MaxVersion)
         {
             if (apiKey == ApiKey.ApiVersions)
@@ -176,10 +185,11 @@ public sealed class KafkaSession
                 // KIP-511: a client newer than us learns our range from a v0 answer instead of a closed socket.
                 frame.Dispose();
                 var fallback = ApiVersionsHandler.UnsupportedVersionResponse(handler);
-                return new PendingResponse(null, apiKey, 0, correlationId, new ValueTask<ApiResponse>(ApiResponse.Of(fallback)));
+                return new PendingResponse(null, apiKey, 0, correlationId, startedAt, new ValueTask<ApiResponse>(ApiResponse.Of(fallback)));
             }
 
             frame.Dispose();
+            _metrics.RequestFailed(apiKey);
             closeReason = $"{apiKey} v{apiVersion} is outside the served range v{handler.MinVersion}-v{handler.MaxVersion}";
             return null;
         }
@@ -195,7 +205,7 @@ public sealed class KafkaSession
             response = ValueTask.FromException<ApiResponse>(exception);
         }
 
-        return new PendingResponse(frame, apiKey, apiVersion, correlationId, response);
+        return new PendingResponse(frame, apiKey, apiVersion, correlationId, startedAt, response);
     }
 
     private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, CancellationTokenSource closing)
@@ -214,12 +224,14 @@ public sealed class KafkaSession
                     }
                     catch (ProtocolException exception)
                     {
+                        _metrics.RequestFailed(request.ApiKey);
                         LogClose($"{request.ApiKey} v{request.ApiVersion} request body does not parse: {exception.Message}");
                         await closing.CancelAsync();
                         return;
                     }
                     catch (Exception exception)
                     {
+                        _metrics.RequestFailed(request.ApiKey);
                         ServerLog.HandlerFailed(_logger, exception, request.ApiKey, request.ApiVersion, _connection.ConnectionId);
                         await closing.CancelAsync();
                         return;
@@ -233,6 +245,7 @@ public sealed class KafkaSession
                     {
                         if (response.CloseConnection)
                         {
+                            _metrics.RequestFailed(request.ApiKey);
                             LogClose($"{request.ApiKey} asked to close the connection");
                             await closing.CancelAsync();
                             return;
@@ -243,6 +256,8 @@ public sealed class KafkaSession
                             WriteResponse(output, request, message);
                         }
                     }
+
+                    _metrics.RequestCompleted(request.ApiKey, _time.GetElapsedTime(request.StartedAt));
 
                     if (!pending.TryPeek(out var next) || !next.Response.IsCompleted)
                     {
@@ -332,6 +347,7 @@ public sealed class KafkaSession
         ApiKey ApiKey,
         short ApiVersion,
         int CorrelationId,
+        long StartedAt,
         ValueTask<ApiResponse> Response);
 }
 

@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+using Rill.Replication;
+
+namespace Rill.Server.Observability;
+
+/// <summary>The partitions this broker holds and their logs, read from the replica manager at scrape time.</summary>
+public sealed class StorageMetrics
+{
+    private readonly ReplicaManager _replicas;
+
+    public StorageMetrics(Meter meter, ReplicaManager replicas)
+    {
+        _replicas = replicas;
+        meter.CreateObservableGauge("rill_partitions", () => _replicas.PartitionCount, "{partition}", "Partitions this broker holds a replica of.");
+        meter.CreateObservableGauge("rill_log_size_bytes", () => PerPartition(static partition => partition.Log.SizeInBytes), "By",
+            "Bytes in all segments of the partition's log.");
+        meter.CreateObservableGauge("rill_log_end_offset", () => PerPartition(static partition => partition.Log.LogEndOffset), "{offset}",
+            "Offset the partition's next record gets.");
+        meter.CreateObservableGauge("rill_log_start_offset", () => PerPartition(static partition => partition.Log.LogStartOffset), "{offset}",
+            "First offset the partition still serves.");
+    }
+
+    private List<Measurement<long>> PerPartition(Func<Partition, long> read)
+    {
+        var measurements = new List<Measurement<long>>(_replicas.PartitionCount);
+        foreach (var partition in _replicas.Partitions)
+        {
+            var topicPartition = partition.TopicPartition;
+            measurements.Add(new Measurement<long>(
+                read(partition),
+                new KeyValuePair<string, object?>("topic", topicPartition.Topic),
+                new KeyValuePair<string, object?>("partition", topicPartition.Partition)));
+        }
+
+        return measurements;
+    }
+}
