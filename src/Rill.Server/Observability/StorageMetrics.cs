@@ -20,10 +20,17 @@ public sealed class StorageMetrics
             "First offset the partition still serves.");
     }
 
+    /// <summary>One measurement per partition, in topic and partition order so that a scrape reads like a listing.</summary>
     private List<Measurement<long>> PerPartition(Func<Partition, long> read)
     {
-        var measurements = new List<Measurement<long>>(_replicas.PartitionCount);
-        foreach (var partition in _replicas.Partitions)
+        var partitions = _replicas.Partitions.ToList();
+        partitions.Sort(static (a, b) =>
+        {
+            var byTopic = string.CompareOrdinal(a.TopicPartition.Topic, b.TopicPartition.Topic);
+            return byTopic != 0 ? byTopic : a.TopicPartition.Partition.CompareTo(b.TopicPartition.Partition);
+        });
+        var measurements = new List<Measurement<long>>(partitions.Count);
+        foreach (var partition in partitions)
         {
             var topicPartition = partition.TopicPartition;
             measurements.Add(new Measurement<long>(
