@@ -56,10 +56,17 @@ internal sealed class AdminHttpApplication : IHttpApplication<IFeatureCollection
         }
         catch (Exception exception)
         {
+            // Logged here once, answered here: Kestrel would log the exception again and answer an empty 500.
             var method = request.Method;
             var path = request.Path;
             ObservabilityLog.AdminRequestFailed(_logger, exception, method, path);
-            throw;
+            if (!response.HasStarted)
+            {
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+                response.Headers.ContentType = "text/plain; charset=utf-8";
+                response.Headers.ContentLength = null;
+                await body.Writer.WriteAsync(Encoding.UTF8.GetBytes($"failed: {exception.Message}\n"), aborted);
+            }
         }
     }
 

@@ -35,6 +35,22 @@ public sealed class AdminListenerTests
     }
 
     [Fact]
+    public async Task AScrapeThatFails_Answers500WithTheReason_AndTheEndpointKeepsServing()
+    {
+        using var data = new TempDirectory();
+        using var logs = new LogManager([data.Path], TimeProvider.System, NullLoggerFactory.Instance);
+        using var meter = new Meter("Rill.Tests." + Guid.NewGuid().ToString("N"));
+        using var exporter = new PrometheusExporter([meter], NullLogger.Instance);
+        await using var admin = await AdminServer.StartAsync(
+            new IPEndPoint(IPAddress.Loopback, 0), exporter, _ => throw new InvalidOperationException("broken on purpose"), new NodeHealth(logs),
+            TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+        using var http = new HttpClient();
+
+        Assert.Equal((HttpStatusCode.InternalServerError, "failed: broken on purpose\n"), await GetAsync(http, admin.EndPoint, "/metrics"));
+        Assert.Equal((HttpStatusCode.OK, "live\n"), await GetAsync(http, admin.EndPoint, "/health/live"));
+    }
+
+    [Fact]
     public async Task StoppingTheNode_ClosesTheAdminEndpoint()
     {
         var node = await RillTestNode.StartAsync("admin.listener=127.0.0.1:0");
