@@ -1,4 +1,4 @@
-using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Rill.Cli;
 
@@ -28,13 +28,13 @@ public sealed class CliConsole
 
     public required TimeProvider TimeProvider { get; init; }
 
-    /// <summary>The process's own console. Standard output is buffered (a consumer may print millions of lines) and flushed by the commands.</summary>
+    /// <summary>
+    /// The process's own console. Standard output is buffered (a consumer may print millions of lines) and flushed
+    /// by the commands; a reader that goes away ends the command quietly.
+    /// </summary>
     public static CliConsole CreateSystem()
     {
-        var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16)
-        {
-            AutoFlush = false,
-        };
+        var output = new StandardOutputWriter(OpenStandardOutput());
         return new CliConsole
         {
             In = Console.In,
@@ -46,6 +46,28 @@ public sealed class CliConsole
             GetEnvironmentVariable = Environment.GetEnvironmentVariable,
             TimeProvider = TimeProvider.System,
         };
+    }
+
+    /// <summary>
+    /// A pipe or terminal is opened as a plain stream over descriptor 1, which reports a closed pipe (EPIPE) where
+    /// Console.OpenStandardOutput() ignores it. A regular file keeps the console stream: a FileStream would write
+    /// at its own position instead of where the shell's redirection left the file.
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (!stream.CanSeek)
+        {
+            return stream;
+        }
+
+        stream.Dispose();
+        return Console.OpenStandardOutput();
     }
 
     private static int? TryGetWindowWidth()

@@ -24,11 +24,32 @@ internal static class CommandRunner
 
     public static void WriteError(CliConsole console, string message)
     {
-        console.Out.Flush();
+        try
+        {
+            console.Out.Flush();
+        }
+        catch (OutputClosedException)
+        {
+            // Errors still go to stderr when nobody reads stdout.
+        }
+
         console.Error.Write("rill: ");
         console.Error.Write(message);
         console.Error.Write('\n');
         console.Error.Flush();
+    }
+
+    /// <summary>Flushes stdout at the end of a command; a reader that already left is not an error.</summary>
+    public static async Task FlushAsync(CliConsole console)
+    {
+        try
+        {
+            await console.Out.FlushAsync(CancellationToken.None);
+        }
+        catch (OutputClosedException)
+        {
+            // Nobody reads the rest.
+        }
     }
 
     private static async Task<int> RunAsync(CliConsole console, GlobalOptions global, string operation, Body body, ParseResult parse, CancellationToken cancellationToken)
@@ -53,6 +74,11 @@ internal static class CommandRunner
         {
             return Interrupted;
         }
+        catch (OutputClosedException)
+        {
+            // The reader went away (| head): nothing more to say, and nobody to say it to.
+            return ExitCodes.Ok;
+        }
         catch (IOException exception)
         {
             WriteError(console, exception.Message);
@@ -72,7 +98,7 @@ internal static class CommandRunner
         }
         finally
         {
-            await console.Out.FlushAsync(cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken);
+            await FlushAsync(console);
         }
     }
 }

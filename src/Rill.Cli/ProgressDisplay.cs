@@ -9,9 +9,13 @@ namespace Rill.Cli;
 internal static class ProgressDisplay
 {
     /// <summary>Runs <paramref name="work"/> with a progress bar of <paramref name="maxValue"/> steps, or a spinner when null.</summary>
-    public static async Task<T> RunAsync<T>(CliContext context, string description, double? maxValue, Func<Action<double>, Task<T>> work)
+    public static Task<T> RunAsync<T>(CliContext context, string description, double? maxValue, Func<Action<double>, Task<T>> work) =>
+        RunAsync(context, description, maxValue, show: true, work);
+
+    /// <summary>As above; <paramref name="show"/> false runs the work without any display.</summary>
+    public static async Task<T> RunAsync<T>(CliContext context, string description, double? maxValue, bool show, Func<Action<double>, Task<T>> work)
     {
-        var console = context.Progress;
+        var console = show ? context.Progress : null;
         if (console is null)
         {
             return await work(static _ => { });

@@ -61,7 +61,7 @@ public static class RillCli
         }
         finally
         {
-            await console.Out.FlushAsync(CancellationToken.None);
+            await CommandRunner.FlushAsync(console);
         }
     }
 

@@ -83,12 +83,13 @@ internal static class ConsumeCommand
                 starts = await StartOffsetsAsync(admin, request, [.. read.Select(n => new TopicPartition(request.Topic, n))], parse.GetValue(offset), parse.GetValue(timestamp));
             }
 
-            // Records go to stdout; a progress bar on the same terminal would tear them, so it shows only when stdout is redirected.
-            var progressSteps = context.Console.IsOutputTerminal ? null : (double?)request.Count;
+            // Records go to stdout; a progress bar on the same terminal would tear them, so it shows only for -n
+            // with stdout redirected.
             await ProgressDisplay.RunAsync(
                 context,
                 $"consuming {request.Topic}",
-                progressSteps,
+                request.Count,
+                show: request.Count is not null && !context.Console.IsOutputTerminal,
                 report => Task.Run(() => new RecordPrinter(context, request, starts, report).Run(cancellationToken), CancellationToken.None));
             return ExitCodes.Ok;
         });

@@ -91,10 +91,15 @@ internal sealed class RecordPrinter
                     consumer.StoreOffset(result);
                 }
             }
+
+            _context.Console.Out.Flush();
+        }
+        catch (OutputClosedException)
+        {
+            // The reader went away (| head -1): stop as a filter would; what was stored so far is committed below.
         }
         finally
         {
-            _context.Console.Out.Flush();
             Finish(consumer);
         }
 
