@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+
+namespace Rill.Benchmarks;
+
+/// <summary>
+/// Entry point: BenchmarkDotNet's switcher, so <c>--filter '*Produce*'</c>, <c>--anyCategories Storage</c>,
+/// <c>--job short</c> and <c>--list flat</c> work as documented by BenchmarkDotNet.
+/// </summary>
+public static class Program
+{
+    /// <summary>Ours, not BenchmarkDotNet's: build a child project per benchmark instead of running in this process.</summary>
+    private const string OutOfProcessFlag = "--outOfProcess";
+
+    public static void Main(string[] args)
+    {
+        // In-process by default: the out-of-process toolchain builds a generated project that references this one,
+        // which rebuilds src/ into its default bin/obj folders. On the shared machine other engineers build there too,
+        // and it ignores the --artifacts-path this project was built with.
+        var outOfProcess = args.Contains(OutOfProcessFlag, StringComparer.OrdinalIgnoreCase);
+        string[] forwarded = outOfProcess
+            ? [.. args.Where(a => !string.Equals(a, OutOfProcessFlag, StringComparison.OrdinalIgnoreCase))]
+            : args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? args : [.. args, "--inProcess"];
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(forwarded);
+    }
+}

@@ -1,0 +1,68 @@
+using BenchmarkDotNet.Attributes;
+using Rill.Benchmarks.Support;
+using Rill.Common;
+using Rill.Protocol.Messages;
+using Rill.Protocol.Records;
+
+namespace Rill.Benchmarks.Server;
+
+/// <summary>
+/// A whole Fetch v12 request of one or six partitions, 64 KiB each, from the middle of 4 MiB logs: frame ->
+/// header -> FetchHandler -> Log.Read (pooled buffers) -> response bytes (records copied into the output).
+/// <see cref="Session"/> runs over a <c>KafkaSession</c> and in-memory pipes; <see cref="Direct"/> on the calling thread.
+/// </summary>
+[MemoryDiagnoser]
+[BenchmarkCategory(Categories.Server)]
+public class FetchPathBenchmarks
+{
+    private const int TopicPartitions = 6;
+    private const int PartitionLogBytes = 4 * 1024 * 1024;
+    private const int PartitionMaxBytes = 64 * 1024;
+
+    private InMemoryBroker _broker = null!;
+    private DirectPath _direct = null!;
+    private byte[] _frame = null!;
+
+    [Params(1, 6)]
+    public int Partitions { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _broker = new InMemoryBroker(Requests.Topic, TopicPartitions);
+        _direct = new DirectPath(_broker.Dispatcher);
+        var batch = RecordBatches.Build(100, CompressionCodec.None);
+        var logEndOffset = 0L;
+        for (var p = 0; p < TopicPartitions; p++)
+        {
+            if (!_broker.Replicas.TryGetPartition(new TopicPartition(Requests.Topic, p), out var partition))
+            {
+                throw new InvalidOperationException($"partition {p} is missing");
+            }
+
+            while (partition.Log.SizeInBytes < PartitionLogBytes)
+            {
+                RecordBatch.SetBaseOffset(batch, 0);
+                partition.AppendAsLeader(batch);
+            }
+
+            logEndOffset = partition.Log.LogEndOffset;
+        }
+
+        _frame = Frames.Request(ApiKey.Fetch, 12, correlationId: 1, Requests.Fetch(Partitions, logEndOffset / 2 / 100 * 100, PartitionMaxBytes));
+        var size = _direct.Handle(_frame);
+        if (size < Partitions * (PartitionMaxBytes / 2))
+        {
+            throw new InvalidOperationException($"the fetch answered only {size} bytes");
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync() => await _broker.DisposeAsync();
+
+    [Benchmark]
+    public ValueTask<int> Session() => _broker.RoundTripAsync(_frame);
+
+    [Benchmark]
+    public int Direct() => _direct.Handle(_frame);
+}
