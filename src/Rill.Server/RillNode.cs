@@ -158,7 +158,9 @@ public sealed class RillNode : IAsyncDisposable
             config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads, metrics, health);
         try
         {
-            await node.StartAdminAsync(time, loggerFactory, cancellationToken);
+            // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
+            // after start) is a graceful stop of a started node, not an aborted start. Binding one socket does not hang.
+            await node.StartAdminAsync(time, loggerFactory);
         }
         catch
         {
@@ -299,7 +301,7 @@ public sealed class RillNode : IAsyncDisposable
     /// machine, or a test process with several nodes), the node runs without it and says so; an address the
     /// operator chose must bind, or the start fails.
     /// </summary>
-    private async Task StartAdminAsync(TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private async Task StartAdminAsync(TimeProvider time, ILoggerFactory loggerFactory)
     {
         var listen = _config.AdminListener;
         try
@@ -311,7 +313,7 @@ public sealed class RillNode : IAsyncDisposable
                 _health,
                 time,
                 loggerFactory,
-                cancellationToken);
+                CancellationToken.None);
         }
         catch (IOException exception) when (exception.InnerException is AddressInUseException && IsDefault(BrokerConfigs.AdminListenerConfig))
         {
