@@ -1,4 +1,3 @@
-using Rill.Common;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
 using Rill.Server.Configuration;
@@ -29,22 +28,12 @@ public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlter
                 ResourceName = resource.ResourceName,
             };
             response.Responses.Add(result);
-            var image = _controller.Image;
-            var (error, message) = TopicConfigChanges.CheckResource(image, resource.ResourceType, resource.ResourceName);
-            var changes = new List<KeyValuePair<string, string?>>();
-            if (error == ErrorCode.None)
-            {
-                (error, message, changes) = TopicConfigChanges.Incremental(
-                    _config,
-                    image.ConfigsOf(ConfigResourceType.Topic, resource.ResourceName),
-                    resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value)));
-            }
-
-            if (error == ErrorCode.None && !request.ValidateOnly)
-            {
-                _controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, resource.ResourceName), changes);
-            }
-
+            var (error, message) = TopicConfigChanges.Alter(
+                _controller,
+                resource.ResourceType,
+                resource.ResourceName,
+                request.ValidateOnly,
+                current => TopicConfigChanges.Incremental(_config, current, resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value))));
             result.ErrorCode = (short)error;
             result.ErrorMessage = message;
         }

@@ -124,8 +124,35 @@ public static class TopicConfigChanges
         return (ErrorCode.None, null, changes);
     }
 
+    /// <summary>
+    /// Checks the resource, computes its new overrides from the current ones with <paramref name="compute"/>, and
+    /// records the changes unless only validating. Nothing is recorded when anything is wrong.
+    /// </summary>
+    public static (ErrorCode Error, string? Message) Alter(
+        MetadataController controller,
+        sbyte resourceType,
+        string resourceName,
+        bool validateOnly,
+        Func<IReadOnlyDictionary<string, string>, (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes)> compute)
+    {
+        var image = controller.Image;
+        var (error, message) = CheckResource(image, resourceType, resourceName);
+        if (error != ErrorCode.None)
+        {
+            return (error, message);
+        }
+
+        var (computeError, computeMessage, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, resourceName));
+        if (computeError == ErrorCode.None && !validateOnly)
+        {
+            controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, resourceName), changes);
+        }
+
+        return (computeError, computeMessage);
+    }
+
     /// <summary>The error for a resource these APIs cannot change, or None for a topic that exists.</summary>
-    public static (ErrorCode Error, string? Message) CheckResource(MetadataImage image, sbyte resourceType, string resourceName) =>
+    private static (ErrorCode Error, string? Message) CheckResource(MetadataImage image, sbyte resourceType, string resourceName) =>
         (ConfigResourceType)resourceType switch
         {
             ConfigResourceType.Topic when image.Topics.ContainsKey(resourceName) => (ErrorCode.None, null),
