@@ -10,6 +10,8 @@ import orders
 args = orders.producer_arguments(__doc__)
 producer = Producer({
     "bootstrap.servers": args.bootstrap_servers,
+    # Names the producer in the broker's view of its connections.
+    "client.id": "order-producer-confluent-python",
     # An order counts as written only once the partition's in-sync replicas have it.
     "acks": "all",
     # Give up on an order after 30 s instead of librdkafka's default 5 minutes, so a missing broker shows quickly.
@@ -28,8 +30,7 @@ def on_delivery(error, message):
         failures.append(error)
 
 
-print(f"producing {args.count} orders for {args.users} users to {args.topic} on {args.bootstrap_servers}")
-for order_id in range(1, args.count + 1):
+for order_id in orders.order_ids(args):
     key, value = orders.new_order(order_id, args.users)
     # librdkafka hashes the key (CRC32) to pick the partition.
     producer.produce(args.topic, key=key, value=value, on_delivery=on_delivery)

@@ -13,6 +13,8 @@ worker = orders.Worker(args)
 consumer = Consumer({
     "bootstrap.servers": args.bootstrap_servers,
     "group.id": args.group,
+    # Tells the workers apart from other clients in 'rill group describe'.
+    "client.id": "order-worker-confluent-python",
     # Offsets are committed by the loop below, after each order is processed, never before.
     "enable.auto.commit": False,
     # A group that has committed nothing yet starts at the oldest order, not only at orders produced from now on.

@@ -11,15 +11,16 @@ import orders
 args = orders.producer_arguments(__doc__)
 producer = KafkaProducer(
     bootstrap_servers=args.bootstrap_servers,
+    # Names the producer in the broker's view of its connections.
+    client_id="order-producer-kafka-python",
     # An order counts as written only once the partition's in-sync replicas have it.
     acks="all",
     key_serializer=str.encode,
     value_serializer=str.encode,
 )
 
-print(f"producing {args.count} orders for {args.users} users to {args.topic} on {args.bootstrap_servers}")
 deliveries = []
-for order_id in range(1, args.count + 1):
+for order_id in orders.order_ids(args):
     key, value = orders.new_order(order_id, args.users)
     # kafka-python hashes the key with murmur2 (as the Java client does) to pick the partition; librdkafka-based
     # clients use CRC32, so the same user can land in another partition than with them.

@@ -23,6 +23,8 @@ class PrintRebalances(ConsumerRebalanceListener):
 consumer = KafkaConsumer(
     bootstrap_servers=args.bootstrap_servers,
     group_id=args.group,
+    # Tells the workers apart from other clients in 'rill group describe'.
+    client_id="order-worker-kafka-python",
     # Offsets are committed by the loop below, after each order is processed, never before.
     enable_auto_commit=False,
     # A group that has committed nothing yet starts at the oldest order, not only at orders produced from now on.

@@ -39,11 +39,20 @@ def positive(kind):
 
 def producer_arguments(description):
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--bootstrap-servers", default="localhost:9092", help="brokers to connect to (default localhost:9092)")
-    parser.add_argument("--topic", default="orders", help="topic to write to (default orders)")
-    parser.add_argument("--count", type=positive(int), default=100, help="how many orders to produce (default 100)")
-    parser.add_argument("--users", type=positive(int), default=10, help="how many distinct users the orders belong to (default 10)")
+    parser.add_argument("--bootstrap-servers", metavar="HOST:PORT", default="localhost:9092", help="brokers to connect to (default localhost:9092)")
+    parser.add_argument("--topic", metavar="TOPIC", default="orders", help="topic to write to (default orders)")
+    parser.add_argument("--count", metavar="N", type=positive(int), default=100, help="how many orders to produce (default 100)")
+    parser.add_argument("--first-order-id", metavar="N", type=positive(int), default=1,
+                        help="id of the first order; the others count up from it (default 1)")
+    parser.add_argument("--users", metavar="N", type=positive(int), default=10, help="how many distinct users the orders belong to (default 10)")
     return parser.parse_args()
+
+
+def order_ids(args):
+    """The ids of the orders to produce; says which on the way."""
+    last = args.first_order_id + args.count - 1
+    print(f"producing orders {args.first_order_id}-{last} for {args.users} users to {args.topic} on {args.bootstrap_servers}")
+    return range(args.first_order_id, last + 1)
 
 
 def producer_summary(acknowledged_per_partition, count, topic):
@@ -56,11 +65,11 @@ def producer_summary(acknowledged_per_partition, count, topic):
 
 def worker_arguments(description):
     parser = argparse.ArgumentParser(description=description, epilog="Without a limit the worker runs until Ctrl-C or SIGTERM.")
-    parser.add_argument("--bootstrap-servers", default="localhost:9092", help="brokers to connect to (default localhost:9092)")
-    parser.add_argument("--topic", default="orders", help="topic to read (default orders)")
-    parser.add_argument("--group", default="order-processing-group", help="consumer group to join (default order-processing-group)")
-    parser.add_argument("--max-orders", type=positive(int), help="stop after processing this many orders")
-    parser.add_argument("--idle-timeout", type=positive(float), help="stop when no order has arrived for this many seconds")
+    parser.add_argument("--bootstrap-servers", metavar="HOST:PORT", default="localhost:9092", help="brokers to connect to (default localhost:9092)")
+    parser.add_argument("--topic", metavar="TOPIC", default="orders", help="topic to read (default orders)")
+    parser.add_argument("--group", metavar="GROUP", default="order-processing-group", help="consumer group to join (default order-processing-group)")
+    parser.add_argument("--max-orders", metavar="N", type=positive(int), help="stop after processing this many orders")
+    parser.add_argument("--idle-timeout", metavar="SECONDS", type=positive(float), help="stop when no order has arrived for this many seconds")
     return parser.parse_args()
 
 

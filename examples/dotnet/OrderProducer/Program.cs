@@ -5,10 +5,11 @@ using Rill.Examples;
 // every one, then prints one summary line. Exit code 0 only when every order was acknowledged.
 
 const string Usage = """
-    usage: OrderProducer [--bootstrap-servers HOST:PORT] [--topic TOPIC] [--count N] [--users N]
+    usage: OrderProducer [--bootstrap-servers HOST:PORT] [--topic TOPIC] [--count N] [--first-order-id N] [--users N]
       --bootstrap-servers  brokers to connect to (default localhost:9092)
       --topic              topic to write to (default orders)
       --count              how many orders to produce (default 100)
+      --first-order-id     id of the first order; the others count up from it (default 1)
       --users              how many distinct users the orders belong to (default 10)
 
     """;
@@ -20,7 +21,7 @@ if (args is ["--help"] or ["-h"])
 }
 
 string bootstrapServers, topic;
-int count, users;
+int count, firstOrderId, users;
 try
 {
     var arguments = Arguments.Parse(args, new Dictionary<string, string?>
@@ -28,11 +29,13 @@ try
         ["--bootstrap-servers"] = "localhost:9092",
         ["--topic"] = "orders",
         ["--count"] = "100",
+        ["--first-order-id"] = "1",
         ["--users"] = "10",
     });
     bootstrapServers = arguments.Text("--bootstrap-servers");
     topic = arguments.Text("--topic");
     count = arguments.Number("--count")!.Value;
+    firstOrderId = arguments.Number("--first-order-id")!.Value;
     users = arguments.Number("--users")!.Value;
 }
 catch (ArgumentException e)
@@ -48,6 +51,8 @@ Rill.Common.LibrdkafkaLoader.Install(typeof(ProducerConfig).Assembly);
 var config = new ProducerConfig
 {
     BootstrapServers = bootstrapServers,
+    // Names the producer in the broker's view of its connections.
+    ClientId = "order-producer-dotnet",
     // An order counts as written only once the partition's in-sync replicas have it.
     Acks = Acks.All,
     // Give up on an order after 30 s instead of librdkafka's default 5 minutes, so a missing broker shows quickly.
@@ -57,9 +62,10 @@ using var producer = new ProducerBuilder<string, string>(config)
     .SetErrorHandler((_, error) => Console.Error.WriteLine($"error: {error.Reason}"))
     .Build();
 
-Console.WriteLine($"producing {count} orders for {users} users to {topic} on {bootstrapServers}");
+var lastOrderId = firstOrderId + count - 1;
+Console.WriteLine($"producing orders {firstOrderId}-{lastOrderId} for {users} users to {topic} on {bootstrapServers}");
 var deliveries = new List<Task<DeliveryResult<string, string>>>(count);
-for (var orderId = 1; orderId <= count; orderId++)
+for (var orderId = firstOrderId; orderId <= lastOrderId; orderId++)
 {
     var order = new Order(orderId, $"user-{orderId % users}", Random.Shared.Next(100, 100_000) / 100m);
     // The key decides the partition: every order of one user goes to the same partition, in the order produced.

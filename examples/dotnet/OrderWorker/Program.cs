@@ -71,6 +71,8 @@ var config = new ConsumerConfig
 {
     BootstrapServers = bootstrapServers,
     GroupId = group,
+    // Tells the workers apart from other clients in 'rill group describe'.
+    ClientId = "order-worker-dotnet",
     // Offsets are committed by the loop below, after each order is processed, never before.
     EnableAutoCommit = false,
     // A group that has committed nothing yet starts at the oldest order, not only at orders produced from now on.
