@@ -15,13 +15,18 @@ cd "$(dirname "$0")/.."
 
 rill_path=
 orders=300
+usage() {
+  echo "usage: $0 [--rill PATH] [--orders N]" >&2
+  exit 2
+}
 while [ $# -gt 0 ]; do
   case $1 in
-    --rill) rill_path=${2:?--rill needs a path}; shift 2 ;;
-    --orders) orders=${2:?--orders needs a number}; shift 2 ;;
-    *) echo "usage: $0 [--rill PATH] [--orders N]" >&2; exit 2 ;;
+    --rill) [ $# -ge 2 ] || usage; rill_path=$2; shift 2 ;;
+    --orders) [ $# -ge 2 ] || usage; orders=$2; shift 2 ;;
+    *) usage ;;
   esac
 done
+[[ $orders =~ ^[1-9][0-9]*$ ]] || usage
 
 python=/usr/bin/python3 # Debian's, which has python3-kafka and python3-confluent-kafka; the first on PATH may not
 build_dir=artifacts/run-examples # kept between runs (and ignored by git), so a second run builds incrementally
@@ -119,7 +124,13 @@ broker_answers() { exited "$broker_pid" || rill_cli cluster info --timeout 2s >/
 if wait_until 60 broker_answers && ! exited "$broker_pid"; then
   pass "broker started on $brokers"
 else
-  fail "broker started on $brokers" "rill serve did not answer within 60 s" "$work/broker.log"
+  if exited "$broker_pid"; then
+    wait "$broker_pid"
+    why="rill serve exited with status $?"
+  else
+    why="rill serve did not answer within 60 s"
+  fi
+  fail "broker started on $brokers" "$why" "$work/broker.log"
   summary
   exit
 fi
@@ -234,7 +245,8 @@ run_examples() {
     fail "$client: producer acknowledged $orders orders" "exit status $producer_status" "$dir/producer.log"
   fi
 
-  wait_until 60 all_processed "$dir/worker-1.log" "$dir/worker-2.log"
+  # Bounded, and skipped when the producer failed: the checks below then say what is missing.
+  [ "$producer_status" -eq 0 ] && wait_until 60 all_processed "$dir/worker-1.log" "$dir/worker-2.log"
   # Stop both as Ctrl-C would (SIGTERM takes the same path): each finishes its order and leaves the group.
   stop_process "$worker1" 30
   local status1=$?
