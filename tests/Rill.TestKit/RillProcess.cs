@@ -32,7 +32,7 @@ public sealed class RillProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rill.dll"));
         start.ArgumentList.Add("serve");
-        foreach (var setting in new[] { $"listeners=PLAINTEXT://127.0.0.1:{port}", $"log.dirs={dataDirectory}" }.Concat(overrides))
+        foreach (var setting in new[] { $"listeners=PLAINTEXT://127.0.0.1:{port}", $"log.dirs={dataDirectory}", "admin.listener=127.0.0.1:0" }.Concat(overrides))
         {
             start.ArgumentList.Add("--override");
             start.ArgumentList.Add(setting);

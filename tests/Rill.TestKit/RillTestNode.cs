@@ -46,6 +46,7 @@ public sealed class RillTestNode : IAsyncDisposable
         {
             $"listeners=PLAINTEXT://127.0.0.1:{port}",
             $"log.dirs={dataDirectory}",
+            "admin.listener=127.0.0.1:0",
             "num.partitions=1",
         };
         all.AddRange(overrides);

@@ -110,6 +110,8 @@ public sealed class AdminEndpointTests : IClassFixture<AdminNodeFixture>
     {
         const string Active = "rill_connections_active{listener=\"PLAINTEXT\"}";
         const string Accepted = "rill_connections_total{listener=\"PLAINTEXT\"}";
+        // Connections of earlier tests on this node may still be closing: start once none is open.
+        await Eventually.UntilAsync(async () => (await _node.ScrapeAsync())[Active] == 0, Timeout, "earlier connections closed");
         var before = await _node.ScrapeAsync();
         var first = await _node.ConnectAsync();
         await using (var second = await _node.ConnectAsync())
