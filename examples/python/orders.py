@@ -25,7 +25,9 @@ def parse_order(value):
         order = json.loads(value)
     except (TypeError, ValueError):
         return None
-    return order if isinstance(order, dict) and "orderId" in order and "userId" in order else None
+    is_order = (isinstance(order, dict) and isinstance(order.get("orderId"), int)
+                and isinstance(order.get("userId"), str) and isinstance(order.get("amount"), (int, float)))
+    return order if is_order else None
 
 
 def positive(kind):
@@ -69,7 +71,8 @@ def worker_arguments(description):
     parser.add_argument("--topic", metavar="TOPIC", default="orders", help="topic to read (default orders)")
     parser.add_argument("--group", metavar="GROUP", default="order-processing-group", help="consumer group to join (default order-processing-group)")
     parser.add_argument("--max-orders", metavar="N", type=positive(int), help="stop after processing this many orders")
-    parser.add_argument("--idle-timeout", metavar="SECONDS", type=positive(float), help="stop when no order has arrived for this many seconds")
+    parser.add_argument("--idle-timeout", metavar="SECONDS", type=positive(float), help="stop when no order has arrived for this many seconds since the worker joined the group or "
+                             "processed its last order")
     return parser.parse_args()
 
 
@@ -80,7 +83,9 @@ class Worker:
         self._max_orders = args.max_orders
         self._idle_timeout = args.idle_timeout
         self._stop_requested = False
-        self._quiet_since = time.monotonic()
+        # --idle-timeout counts from the last assignment or order. It starts at the first assignment, not before:
+        # joining a group can take longer than the timeout (a new group waits group.initial.rebalance.delay.ms, 3 s).
+        self._quiet_since = None
         self.processed = 0
         # The first Ctrl-C or SIGTERM asks the loop to stop after the current order; the handlers go back to the
         # defaults, so a second one ends the process at once, for when the clean stop hangs.
@@ -108,7 +113,8 @@ class Worker:
             return "interrupted"
         if self.processed == self._max_orders:
             return f"reached --max-orders {self._max_orders}"
-        if self._idle_timeout is not None and time.monotonic() - self._quiet_since >= self._idle_timeout:
+        if self._idle_timeout is not None and self._quiet_since is not None \
+                and time.monotonic() - self._quiet_since >= self._idle_timeout:
             return f"no order for {self._idle_timeout:g} s"
         return None
 

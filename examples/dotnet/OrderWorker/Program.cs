@@ -15,7 +15,8 @@ const string Usage = """
       --topic              topic to read (default orders)
       --group              consumer group to join (default order-processing-group)
       --max-orders         stop after processing this many orders (default: no limit)
-      --idle-timeout       stop when no order has arrived for this many seconds (default: never)
+      --idle-timeout       stop when no order has arrived for this many seconds since the worker
+                           joined the group or processed its last order (default: never)
     Without a limit the worker runs until Ctrl-C or SIGTERM.
 
     """;
@@ -79,8 +80,9 @@ var config = new ConsumerConfig
     AutoOffsetReset = AutoOffsetReset.Earliest,
 };
 
-// Restarted whenever something happens (partitions assigned, an order processed); --idle-timeout measures from it.
-var quiet = Stopwatch.StartNew();
+// --idle-timeout counts from the last assignment or order. It starts at the first assignment, not before: joining
+// a group can take longer than the idle timeout (a new group waits group.initial.rebalance.delay.ms, 3 s).
+var quiet = new Stopwatch();
 using var consumer = new ConsumerBuilder<string, string>(config)
     .SetPartitionsAssignedHandler((_, partitions) =>
     {
