@@ -9,12 +9,13 @@ namespace Rill.Benchmarks.Storage;
 
 /// <summary>
 /// <c>Log.AppendAsLeader</c> of one producer batch of 100 records: validation, offset assignment, the write
-/// into the active segment and the index updates. Kafka's defaults (1 GiB segments, no flush.messages), so
-/// this is the page-cache write: no fsync is measured. The log lives in a temp directory and grows by one batch
-/// per operation.
+/// into the active segment and the index updates. No flush.messages (Kafka's default), so this is the
+/// page-cache write: no fsync is measured. The log lives in a temp directory with Kafka's 1 GiB segments and
+/// grows by one batch per operation, within the <see cref="WriteBudgetAttribute"/>.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory(Categories.Storage)]
+[WriteBudget]
 public class LogAppendBenchmarks
 {
     private TempDirectory _dir = null!;
@@ -32,6 +33,7 @@ public class LogAppendBenchmarks
         _logs = new LogManager([_dir.Path], TimeProvider.System, NullLoggerFactory.Instance);
         _log = _logs.GetOrCreateLog(new TopicPartition("bench-append", 0), LogConfig.Default);
         _batch = RecordBatches.Build(100, Codec);
+        Warmup.Run(() => Append());
     }
 
     [GlobalCleanup]

@@ -37,4 +37,16 @@ public static class Frames
         body.Write(ref writer, apiVersion);
         return bytes;
     }
+
+    /// <summary><paramref name="count"/> copies of <paramref name="frame"/> back to back, for pipelined requests.</summary>
+    public static byte[] Repeat(byte[] frame, int count)
+    {
+        var frames = new byte[frame.Length * count];
+        for (var i = 0; i < count; i++)
+        {
+            frame.CopyTo(frames, i * frame.Length);
+        }
+
+        return frames;
+    }
 }
