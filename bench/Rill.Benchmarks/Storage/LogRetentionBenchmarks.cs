@@ -8,7 +8,7 @@ using Rill.Storage;
 namespace Rill.Benchmarks.Storage;
 
 /// <summary>
-/// <c>LogManager.RunRetention</c> deleting one 16 MiB segment (its .log, .index and .timeindex) that lies below
+/// <c>LogManager.RunRetention</c> deleting one segment of 16 or 256 MiB (its .log, .index and .timeindex) that lies below
 /// the log start offset, with <c>file.delete.delay.ms=0</c> so the rename and the unlink happen in this call.
 /// <c>Log.DeleteOldSegments</c> does both while it holds the log's append lock, so this is also how long an append
 /// to that partition waits. <see cref="Flushed"/> true: the segment's pages were fsync'd first (as Kafka's flush
@@ -22,19 +22,13 @@ namespace Rill.Benchmarks.Storage;
 [BenchmarkCategory(Categories.Storage)]
 public class LogRetentionBenchmarks
 {
-    private const int SegmentBytes = 16 * 1024 * 1024;
-
-    private static readonly LogConfig Config = LogConfig.Default with
-    {
-        SegmentBytes = SegmentBytes,
-        RetentionMs = -1,
-        FileDeleteDelayMs = 0,
-    };
-
     private TempDirectory _dir = null!;
     private LogManager _logs = null!;
     private Log _log = null!;
     private byte[] _batch = null!;
+
+    [Params(16, 256)]
+    public int SegmentMiB { get; set; }
 
     [Params(true, false)]
     public bool Flushed { get; set; }
@@ -44,7 +38,13 @@ public class LogRetentionBenchmarks
     {
         _dir = new TempDirectory("rill-bench-retention");
         _logs = new LogManager([_dir.Path], TimeProvider.System, NullLoggerFactory.Instance);
-        _log = _logs.GetOrCreateLog(new TopicPartition("bench-retention", 0), Config);
+        var config = LogConfig.Default with
+        {
+            SegmentBytes = SegmentMiB * 1024 * 1024,
+            RetentionMs = -1,
+            FileDeleteDelayMs = 0,
+        };
+        _log = _logs.GetOrCreateLog(new TopicPartition("bench-retention", 0), config);
         _batch = RecordBatches.Build(RecordBatches.RecordsPer16KiB, CompressionCodec.None);
     }
 
