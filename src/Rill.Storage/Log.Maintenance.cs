@@ -114,6 +114,7 @@ public sealed partial class Log
         var config = Config;
         var nowMs = NowMs();
         var deleted = 0;
+        var due = new List<LogSegment>();
         lock (_appendLock)
         {
             if (State != LogState.Online)
@@ -171,21 +172,34 @@ public sealed partial class Log
                     }
                 }
 
-                _pendingDeletes.RemoveAll(pending =>
+                foreach (var pending in _pendingDeletes)
                 {
-                    if (pending.DueMs > nowMs)
+                    if (pending.DueMs <= nowMs)
                     {
-                        return false;
+                        due.Add(pending.Segment);
                     }
+                }
 
-                    pending.Segment.DeleteFiles();
-                    return true;
-                });
+                _pendingDeletes.RemoveAll(pending => pending.DueMs <= nowMs);
             }
             catch (IOException e)
             {
                 _host.OnStorageFailure(this, e);
             }
+        }
+
+        // Removing files costs about a millisecond per MiB: done outside the append lock so producers never
+        // wait for it. The maintenance lock still keeps Close from deleting the same files at the same time.
+        try
+        {
+            foreach (var segment in due)
+            {
+                segment.DeleteFiles();
+            }
+        }
+        catch (IOException e)
+        {
+            _host.OnStorageFailure(this, e);
         }
 
         return deleted;
