@@ -14,6 +14,7 @@ namespace Rill.Replication;
 public sealed class ReplicaManager : IMetadataPublisher
 {
     private readonly int _localBrokerId;
+    private readonly string _localBrokerName;
     private readonly LogManager _logs;
     private readonly Func<MetadataImage, string, LogConfig> _logConfigFor;
     private readonly ILogger _logger;
@@ -26,6 +27,7 @@ public sealed class ReplicaManager : IMetadataPublisher
         ILogger<ReplicaManager> logger)
     {
         _localBrokerId = localBrokerId;
+        _localBrokerName = localBrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _logs = logs;
         _logConfigFor = logConfigFor;
         _logger = logger;
@@ -65,11 +67,12 @@ public sealed class ReplicaManager : IMetadataPublisher
             }
         }
 
+        var brokerConfigsChanged = BrokerConfigsChanged(previous, current);
         foreach (var (name, topic) in current.Topics)
         {
             var config = _logConfigFor(current, name);
             previous.Topics.TryGetValue(name, out var before);
-            var configChanged = before is null || !ReferenceEquals(
+            var configChanged = before is null || brokerConfigsChanged || !ReferenceEquals(
                 previous.ConfigsOf(ConfigResourceType.Topic, name),
                 current.ConfigsOf(ConfigResourceType.Topic, name));
             foreach (var registration in topic.Partitions)
@@ -97,6 +100,12 @@ public sealed class ReplicaManager : IMetadataPublisher
             }
         }
     }
+
+    // Dynamic broker configs (the cluster default "" and this broker's own) supply the defaults of every topic's
+    // config, so a change to either re-applies every log's config.
+    private bool BrokerConfigsChanged(MetadataImage previous, MetadataImage current) =>
+        !ReferenceEquals(previous.ConfigsOf(ConfigResourceType.Broker, string.Empty), current.ConfigsOf(ConfigResourceType.Broker, string.Empty))
+        || !ReferenceEquals(previous.ConfigsOf(ConfigResourceType.Broker, _localBrokerName), current.ConfigsOf(ConfigResourceType.Broker, _localBrokerName));
 
     /// <summary>
     /// Deletes logs on disk that no partition of the metadata owns: left behind when a topic was deleted but

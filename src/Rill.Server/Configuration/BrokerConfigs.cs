@@ -164,39 +164,39 @@ public static class BrokerConfigs
         Applied(t, LogFlushOffsetCheckpointIntervalMsConfig, ConfigType.Int, "60000", ConfigValidator.AtLeast(0),
             "How often the recovery-point checkpoint is written.");
 
-        Applied(t, LogSegmentBytesConfig, ConfigType.Int, "1073741824", ConfigValidator.AtLeast(1048576),
+        Dynamic(t, LogSegmentBytesConfig, ConfigType.Int, "1073741824", ConfigValidator.AtLeast(1048576),
             "Default segment.bytes: size at which a segment is closed and a new one started.");
-        Applied(t, LogRollMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(1),
+        Dynamic(t, LogRollMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(1),
             "Default segment.ms, in milliseconds; wins over log.roll.hours.");
         Applied(t, LogRollHoursConfig, ConfigType.Int, "168", ConfigValidator.AtLeast(1),
             "Default segment.ms, in hours, when log.roll.ms is unset.");
-        Applied(t, LogRetentionMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(-1),
+        Dynamic(t, LogRetentionMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(-1),
             "Default retention.ms; wins over minutes and hours; -1 keeps data forever.");
         Applied(t, LogRetentionMinutesConfig, ConfigType.Int, null, ConfigValidator.AtLeast(-1),
             "Default retention.ms, in minutes, when log.retention.ms is unset.");
         Applied(t, LogRetentionHoursConfig, ConfigType.Int, "168", ConfigValidator.AtLeast(-1),
             "Default retention.ms, in hours, when the ms and minutes keys are unset.");
-        Applied(t, LogRetentionBytesConfig, ConfigType.Long, "-1", null,
+        Dynamic(t, LogRetentionBytesConfig, ConfigType.Long, "-1", null,
             "Default retention.bytes: partition size above which old segments are deleted; -1 = no limit.");
-        Applied(t, LogIndexSizeMaxBytesConfig, ConfigType.Int, "10485760", ConfigValidator.AtLeast(4),
+        Dynamic(t, LogIndexSizeMaxBytesConfig, ConfigType.Int, "10485760", ConfigValidator.AtLeast(4),
             "Default segment.index.bytes: largest offset index per segment.");
-        Applied(t, LogIndexIntervalBytesConfig, ConfigType.Int, "4096", ConfigValidator.AtLeast(0),
+        Dynamic(t, LogIndexIntervalBytesConfig, ConfigType.Int, "4096", ConfigValidator.AtLeast(0),
             "Default index.interval.bytes: bytes between offset index entries.");
-        Applied(t, LogFlushIntervalMessagesConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
+        Dynamic(t, LogFlushIntervalMessagesConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
             "Default flush.messages: fsync after this many messages.");
-        Applied(t, LogFlushIntervalMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(0),
+        Dynamic(t, LogFlushIntervalMsConfig, ConfigType.Long, null, ConfigValidator.AtLeast(0),
             "Default flush.ms: fsync when the oldest unflushed message is this old; unset = log.flush.scheduler.interval.ms.");
-        Applied(t, MessageMaxBytesConfig, ConfigType.Int, "1048588", ConfigValidator.AtLeast(0),
+        Dynamic(t, MessageMaxBytesConfig, ConfigType.Int, "1048588", ConfigValidator.AtLeast(0),
             "Default max.message.bytes: largest record batch accepted.");
-        Applied(t, LogMessageTimestampTypeConfig, ConfigType.String, "CreateTime", ConfigValidator.OneOf("CreateTime", "LogAppendTime"),
+        Dynamic(t, LogMessageTimestampTypeConfig, ConfigType.String, "CreateTime", ConfigValidator.OneOf("CreateTime", "LogAppendTime"),
             "Default message.timestamp.type: keep the producer's timestamp or stamp the append time.");
-        Applied(t, LogMessageTimestampBeforeMaxMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(0),
+        Dynamic(t, LogMessageTimestampBeforeMaxMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(0),
             "Default message.timestamp.before.max.ms: how far in the past a CreateTime timestamp may be.");
-        Applied(t, LogMessageTimestampAfterMaxMsConfig, ConfigType.Long, "3600000", ConfigValidator.AtLeast(0),
+        Dynamic(t, LogMessageTimestampAfterMaxMsConfig, ConfigType.Long, "3600000", ConfigValidator.AtLeast(0),
             "Default message.timestamp.after.max.ms: how far in the future a CreateTime timestamp may be.");
-        Applied(t, LogSegmentDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
+        Dynamic(t, LogSegmentDeleteDelayMsConfig, ConfigType.Long, "60000", ConfigValidator.AtLeast(0),
             "Default file.delete.delay.ms: how long a deleted segment's files stay for reads in flight.");
-        Applied(t, LogCleanupPolicyConfig, ConfigType.List, "delete", ConfigValidator.NonEmptyListOf("delete", "compact"),
+        Dynamic(t, LogCleanupPolicyConfig, ConfigType.List, "delete", ConfigValidator.NonEmptyListOf("delete", "compact"),
             "Default cleanup.policy: delete old segments, compact by key, or both.");
         Applied(t, MinInSyncReplicasConfig, ConfigType.Int, "1", ConfigValidator.AtLeast(1),
             "Default min.insync.replicas: in-sync replicas an acks=all write needs.");
@@ -206,13 +206,13 @@ public static class BrokerConfigs
             "Default segment.jitter.ms.");
         Ignored(t, LogRollJitterHoursConfig, ConfigType.Int, "0", ConfigValidator.AtLeast(0),
             "Default segment.jitter.ms, in hours.");
-        Applied(t, LogCleanerDeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
+        Dynamic(t, LogCleanerDeleteRetentionMsConfig, ConfigType.Long, "86400000", ConfigValidator.AtLeast(0),
             "Default delete.retention.ms.");
-        Applied(t, LogCleanerMinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
+        Dynamic(t, LogCleanerMinCompactionLagMsConfig, ConfigType.Long, "0", ConfigValidator.AtLeast(0),
             "Default min.compaction.lag.ms.");
-        Applied(t, LogCleanerMaxCompactionLagMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
+        Dynamic(t, LogCleanerMaxCompactionLagMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(1),
             "Default max.compaction.lag.ms.");
-        Applied(t, LogCleanerMinCleanableRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
+        Dynamic(t, LogCleanerMinCleanableRatioConfig, ConfigType.Double, "0.5", ConfigValidator.Between(0, 1),
             "Default min.cleanable.dirty.ratio.");
         Ignored(t, LogPreallocateConfig, ConfigType.Boolean, "false", null,
             "Default preallocate.");
@@ -308,6 +308,11 @@ public static class BrokerConfigs
 
     private static void Applied(Dictionary<string, ConfigDefinition> table, string name, ConfigType type, string? defaultText, ConfigValidator? validator, string doc) =>
         table.Add(name, new ConfigDefinition(name, type, defaultText, validator, doc, ConfigScope.Broker, isDynamic: false, hasEffect: true, []));
+
+    // A topic default that can change while running (kafka: DynamicLogConfig.ReconfigurableConfigs, the first broker
+    // synonym of each topic key); only those Rill applies to its logs are marked, so an alter of the others is refused.
+    private static void Dynamic(Dictionary<string, ConfigDefinition> table, string name, ConfigType type, string? defaultText, ConfigValidator? validator, string doc) =>
+        table.Add(name, new ConfigDefinition(name, type, defaultText, validator, doc, ConfigScope.Broker, isDynamic: true, hasEffect: true, []));
 
     private static void Ignored(Dictionary<string, ConfigDefinition> table, string name, ConfigType type, string? defaultText, ConfigValidator? validator, string doc) =>
         table.Add(name, new ConfigDefinition(name, type, defaultText, validator, doc, ConfigScope.Broker, isDynamic: false, hasEffect: false, []));

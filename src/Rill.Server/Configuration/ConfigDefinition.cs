@@ -53,7 +53,10 @@ public sealed class ConfigDefinition
 
     public ConfigScope Scope { get; }
 
-    /// <summary>True when the value may change while running (every topic key); broker keys are read-only for now.</summary>
+    /// <summary>
+    /// True when the value may change while running: every topic key, and the broker keys that AlterConfigs may set on
+    /// the BROKER resource (the topic defaults Rill applies live); other broker keys are read-only.
+    /// </summary>
     public bool IsDynamic { get; }
 
     /// <summary>False for keys Kafka defines that Rill accepts so a Kafka file loads, but does not act on.</summary>

@@ -3,35 +3,61 @@ namespace Rill.Server.Configuration;
 public sealed partial class ServerConfig
 {
     /// <summary>
-    /// DescribeConfigs rows for this broker: every broker key with its value, source and synonyms.
-    /// Passwords have a null value and IsSensitive set.
+    /// DescribeConfigs rows for this broker (the BROKER resource named by its node id): every broker key with its value,
+    /// source and synonyms, the dynamic values of <paramref name="dynamic"/> over the static ones. Passwords have a
+    /// null value and IsSensitive set.
     /// </summary>
-    public IReadOnlyList<ConfigEntry> Describe()
+    public IReadOnlyList<ConfigEntry> Describe(DynamicBrokerConfig dynamic)
     {
         var entries = new List<ConfigEntry>(Values.Count);
         foreach (var value in Values)
         {
             var definition = value.Definition;
-            var synonyms = BrokerSynonyms(definition.Name);
-            var source = synonyms.Count > 0 ? synonyms[0].Source : ConfigSource.DefaultConfig;
-            entries.Add(new ConfigEntry(
-                definition.Name,
-                definition.IsSensitive ? null : definition.Format(value.Value),
-                source,
-                IsDefault: source == ConfigSource.DefaultConfig,
-                ReadOnly: !definition.IsDynamic,
-                definition.IsSensitive,
-                definition.Type,
-                definition.Documentation,
-                synonyms));
+            var synonyms = BrokerSynonyms(definition.Name, dynamic);
+            var own = synonyms.Count > 0 ? synonyms[0] : null;
+            entries.Add(Entry(definition, own is null ? Masked(definition, value.Value) : own.Value, synonyms));
         }
 
         return entries;
     }
 
-    // As Kafka reports a broker key: the keys that can supply it, from itself down its topic key's
-    // precedence chain (log.retention.minutes -> log.retention.hours), static values before defaults.
-    private List<ConfigSynonymEntry> BrokerSynonyms(string name)
+    /// <summary>
+    /// DescribeConfigs rows for the cluster default (the BROKER resource named ""): as Kafka, only the keys set there,
+    /// each with its synonyms from that layer alone.
+    /// </summary>
+    public IReadOnlyList<ConfigEntry> DescribeClusterDefault(DynamicBrokerConfig dynamic)
+    {
+        var entries = new List<ConfigEntry>();
+        foreach (var definition in dynamic.ClusterDefaultKeys)
+        {
+            var synonyms = BrokerSynonyms(definition.Name, dynamic)
+                .Where(synonym => synonym.Source == ConfigSource.DynamicDefaultBrokerConfig)
+                .ToList();
+            entries.Add(Entry(definition, synonyms[0].Value, synonyms));
+        }
+
+        return entries;
+    }
+
+    private static ConfigEntry Entry(ConfigDefinition definition, string? value, List<ConfigSynonymEntry> synonyms)
+    {
+        var source = synonyms.Count > 0 ? synonyms[0].Source : ConfigSource.DefaultConfig;
+        return new ConfigEntry(
+            definition.Name,
+            value,
+            source,
+            IsDefault: source == ConfigSource.DefaultConfig,
+            ReadOnly: !definition.IsDynamic,
+            definition.IsSensitive,
+            definition.Type,
+            definition.Documentation,
+            synonyms);
+    }
+
+    // As Kafka reports a broker key: the keys that can supply it, from itself down its topic key's precedence chain
+    // (log.retention.minutes -> log.retention.hours), each layer in turn (this broker's dynamic values, the cluster
+    // default, static values, defaults), starting at the key's own first entry.
+    private List<ConfigSynonymEntry> BrokerSynonyms(string name, DynamicBrokerConfig dynamic)
     {
         var chain = new List<string> { name };
         foreach (var topicKey in TopicConfigs.All)
@@ -45,21 +71,15 @@ public sealed partial class ServerConfig
         }
 
         var synonyms = new List<ConfigSynonymEntry>();
-        foreach (var key in chain)
+        foreach (var (source, valueOf) in TopicConfigs.BrokerLayers(this, dynamic))
         {
-            var value = _values[key];
-            if (!value.IsDefault && value.Value is not null)
+            foreach (var key in chain)
             {
-                synonyms.Add(new ConfigSynonymEntry(key, Masked(value.Definition, value.Value), ConfigSource.StaticBrokerConfig));
-            }
-        }
-
-        foreach (var key in chain)
-        {
-            var definition = _values[key].Definition;
-            if (definition.DefaultValue is not null)
-            {
-                synonyms.Add(new ConfigSynonymEntry(key, Masked(definition, definition.DefaultValue), ConfigSource.DefaultConfig));
+                var definition = _values[key].Definition;
+                if (valueOf(definition) is { } value)
+                {
+                    synonyms.Add(new ConfigSynonymEntry(key, Masked(definition, value), source));
+                }
             }
         }
 
@@ -67,6 +87,6 @@ public sealed partial class ServerConfig
         return own < 0 ? [] : synonyms[own..];
     }
 
-    private static string? Masked(ConfigDefinition definition, object value) =>
-        definition.IsSensitive ? null : definition.Format(value);
+    private static string? Masked(ConfigDefinition definition, object? value) =>
+        definition.IsSensitive || value is null ? null : definition.Format(value);
 }

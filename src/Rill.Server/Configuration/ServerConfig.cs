@@ -5,7 +5,8 @@ namespace Rill.Server.Configuration;
 /// <summary>
 /// The broker's configuration, loaded once at start with Kafka's precedence: defaults &lt;
 /// server.properties &lt; RILL_ environment variables &lt; --override key=value. Every value keeps its
-/// origin for DescribeConfigs and the start-up print. Immutable.
+/// origin for DescribeConfigs and the start-up print. Immutable: values changed while running are the
+/// <see cref="DynamicBrokerConfig"/> layer of each metadata image, resolved over this one.
 /// </summary>
 public sealed partial class ServerConfig
 {
@@ -39,7 +40,7 @@ public sealed partial class ServerConfig
         LogLevel = Enum.Parse<LogLevel>((string)Raw(BrokerConfigs.LogLevelConfig)!, ignoreCase: true);
         CheckRolesAndQuorum();
         CheckGroupSessionTimeouts();
-        TopicDefaults = TopicConfigs.Resolve(this, new Dictionary<string, string>());
+        TopicDefaults = TopicConfigs.Resolve(this, DynamicBrokerConfig.Empty, new Dictionary<string, string>());
     }
 
     /// <summary>The server.properties file read, or null when none was given.</summary>
@@ -93,7 +94,7 @@ public sealed partial class ServerConfig
 
     public LogLevel LogLevel { get; }
 
-    /// <summary>Topic keys resolved with no topic overrides: what a new topic gets.</summary>
+    /// <summary>Topic keys resolved with no topic overrides and no dynamic broker configs: what a new topic gets before any alter.</summary>
     public EffectiveTopicConfig TopicDefaults { get; }
 
     public int NumPartitions => Int(BrokerConfigs.NumPartitionsConfig);

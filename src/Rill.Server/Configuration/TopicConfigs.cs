@@ -6,7 +6,8 @@ namespace Rill.Server.Configuration;
 /// <summary>
 /// Every topic key Rill accepts, with its broker synonyms in Kafka's precedence order
 /// (kafka: ServerTopicConfigSynonyms): an override on the topic wins, then the first broker synonym
-/// set at start, then the broker synonyms' defaults, then the topic key's own default.
+/// set dynamically for this broker, then as the cluster default, then at start, then the broker
+/// synonyms' defaults, then the topic key's own default.
 /// </summary>
 public static partial class TopicConfigs
 {
@@ -64,10 +65,15 @@ public static partial class TopicConfigs
 
     /// <summary>
     /// The effective value of every topic key for a topic with <paramref name="topicOverrides"/> on
-    /// <paramref name="broker"/>, each with its source and synonyms as DescribeConfigs reports them.
+    /// <paramref name="broker"/> with the dynamic broker values <paramref name="dynamic"/>, each with its source and
+    /// synonyms as DescribeConfigs reports them: the override, then the broker synonyms set for this broker, set as
+    /// the cluster default, set at start, and their defaults (kafka: ConfigHelper.configSynonyms).
     /// Throws <see cref="ConfigException"/> for an unknown key or bad value, as <see cref="Validate"/> does.
     /// </summary>
-    public static EffectiveTopicConfig Resolve(ServerConfig broker, IReadOnlyDictionary<string, string> topicOverrides)
+    public static EffectiveTopicConfig Resolve(
+        ServerConfig broker,
+        DynamicBrokerConfig dynamic,
+        IReadOnlyDictionary<string, string> topicOverrides)
     {
         foreach (var key in topicOverrides.Keys)
         {
@@ -86,23 +92,16 @@ public static partial class TopicConfigs
                 synonyms.Add(new ConfigSynonymEntry(definition.Name, Display(definition, value), ConfigSource.DynamicTopicConfig));
             }
 
-            foreach (var synonym in definition.Synonyms)
+            foreach (var (layer, valueOf) in BrokerLayers(broker, dynamic))
             {
-                var set = broker.Get(synonym.Name);
-                if (!set.IsDefault && set.Value is not null)
+                foreach (var synonym in definition.Synonyms)
                 {
-                    value ??= FromBroker(definition, synonym, set.Value);
-                    synonyms.Add(new ConfigSynonymEntry(synonym.Name, set.DisplayText, ConfigSource.StaticBrokerConfig));
-                }
-            }
-
-            foreach (var synonym in definition.Synonyms)
-            {
-                var brokerDefinition = BrokerConfigs.Get(synonym.Name);
-                if (brokerDefinition.DefaultValue is not null)
-                {
-                    value ??= FromBroker(definition, synonym, brokerDefinition.DefaultValue);
-                    synonyms.Add(new ConfigSynonymEntry(synonym.Name, Display(brokerDefinition, brokerDefinition.DefaultValue), ConfigSource.DefaultConfig));
+                    var brokerDefinition = BrokerConfigs.Get(synonym.Name);
+                    if (valueOf(brokerDefinition) is { } set)
+                    {
+                        value ??= FromBroker(definition, synonym, set);
+                        synonyms.Add(new ConfigSynonymEntry(synonym.Name, Display(brokerDefinition, set), layer));
+                    }
                 }
             }
 
@@ -123,6 +122,36 @@ public static partial class TopicConfigs
         }
 
         return new EffectiveTopicConfig(values, entries);
+    }
+
+    /// <summary>
+    /// Refuses a combination the storage layer would refuse (min.compaction.lag.ms above max.compaction.lag.ms), so
+    /// it is answered with INVALID_CONFIG before it is recorded instead of failing when applied to the logs.
+    /// </summary>
+    public static void CheckApplicable(EffectiveTopicConfig topic, string what)
+    {
+        try
+        {
+            ToLogConfig(topic).Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ConfigException(null, $"Invalid configuration for {what}: {exception.Message}.");
+        }
+    }
+
+    /// <summary>
+    /// Where a broker key's value can come from, highest precedence first: for each, the source DescribeConfigs
+    /// reports and the value that layer gives the key (null when it gives none).
+    /// </summary>
+    internal static IEnumerable<(ConfigSource Source, Func<ConfigDefinition, object?> ValueOf)> BrokerLayers(
+        ServerConfig broker,
+        DynamicBrokerConfig dynamic)
+    {
+        yield return (ConfigSource.DynamicBrokerConfig, key => dynamic.TryGetPerBroker(key.Name, out var value) ? value : null);
+        yield return (ConfigSource.DynamicDefaultBrokerConfig, key => dynamic.TryGetClusterDefault(key.Name, out var value) ? value : null);
+        yield return (ConfigSource.StaticBrokerConfig, key => broker.Get(key.Name) is { IsDefault: false, Value: { } value } ? value : null);
+        yield return (ConfigSource.DefaultConfig, key => key.DefaultValue);
     }
 
     private static ConfigDefinition Lookup(string key) =>

@@ -5,7 +5,10 @@ using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;
 
-/// <summary>The older, whole-replacement form of config changes: the request's configs become the topic's overrides.</summary>
+/// <summary>
+/// The older, whole-replacement form of config changes: the request's configs become the topic's overrides, or the
+/// broker resource's whole dynamic set.
+/// </summary>
 public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest>
 {
     private readonly MetadataController _controller;
@@ -28,12 +31,23 @@ public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest>
                 ResourceName = resource.ResourceName,
             };
             response.Responses.Add(result);
-            var (error, message) = TopicConfigChanges.Alter(
-                _controller,
-                resource.ResourceType,
-                resource.ResourceName,
-                request.ValidateOnly,
-                current => TopicConfigChanges.Replace(_config, current, resource.Configs.Select(c => (c.Name, c.Value))));
+            var configs = resource.Configs.Select(c => (c.Name, c.Value));
+            var (error, message) = (ConfigResourceType)resource.ResourceType switch
+            {
+                ConfigResourceType.Topic => TopicConfigChanges.Alter(
+                    _controller,
+                    _config.NodeId,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => TopicConfigChanges.Replace(_config, dynamic, current, configs)),
+                ConfigResourceType.Broker => BrokerConfigChanges.Alter(
+                    _controller,
+                    _config,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (_, _) => BrokerConfigChanges.Replace(configs)),
+                _ => TopicConfigChanges.Unsupported(resource.ResourceType),
+            };
             result.ErrorCode = (short)error;
             result.ErrorMessage = message;
         }

@@ -68,7 +68,8 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest>
         EffectiveTopicConfig effective;
         try
         {
-            effective = TopicConfigs.Resolve(_config, configs);
+            effective = TopicConfigs.Resolve(_config, DynamicBrokerConfig.Of(_controller.Image, _config.NodeId), configs);
+            TopicConfigs.CheckApplicable(effective, $"topic '{topic.Name}'");
         }
         catch (ConfigException exception)
         {

@@ -8,8 +8,9 @@ using Rill.Server.Network;
 namespace Rill.Server.Handlers;
 
 /// <summary>
-/// The effective configuration of topics and of this broker: every key with its value, where the value comes
-/// from, and (on request) its synonyms and documentation.
+/// The effective configuration of topics and of this broker (static values with the dynamic ones of the current
+/// metadata image over them): every key with its value, where the value comes from, and (on request) its synonyms
+/// and documentation.
 /// </summary>
 public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
 {
@@ -78,17 +79,36 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
                     return null;
                 }
 
-                return TopicConfigs.Resolve(_config, image.ConfigsOf(ConfigResourceType.Topic, resource.ResourceName)).Entries;
+                return TopicConfigs.Resolve(
+                    _config,
+                    DynamicBrokerConfig.Of(image, _config.NodeId),
+                    image.ConfigsOf(ConfigResourceType.Topic, resource.ResourceName)).Entries;
             case ConfigResourceType.Broker:
-                if (resource.ResourceName.Length > 0
-                    && resource.ResourceName != _config.NodeId.ToString(CultureInfo.InvariantCulture))
+                // As Kafka's ConfigHelper: "" is the cluster default, listing only what is set there; a node id must be ours.
+                if (resource.ResourceName == DynamicBrokerConfig.ClusterDefaultName)
+                {
+                    return _config.DescribeClusterDefault(DynamicBrokerConfig.Of(image, _config.NodeId));
+                }
+
+                if (!int.TryParse(resource.ResourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
                 {
                     error = ErrorCode.InvalidRequest;
-                    message = $"Broker '{resource.ResourceName}' is not this broker ({_config.NodeId}).";
+                    message = $"Broker id must be an integer, but it is: {resource.ResourceName}";
                     return null;
                 }
 
-                return _config.Describe();
+                if (resource.ResourceName != DynamicBrokerConfig.NodeName(_config.NodeId))
+                {
+                    error = ErrorCode.InvalidRequest;
+                    message = $"Unexpected broker id, expected {_config.NodeId} or empty string, but received {resource.ResourceName}";
+                    return null;
+                }
+
+                return _config.Describe(DynamicBrokerConfig.Of(image, _config.NodeId));
+            case ConfigResourceType.BrokerLogger:
+                error = ErrorCode.InvalidRequest;
+                message = BrokerConfigChanges.BrokerLoggerNotSupported;
+                return null;
             default:
                 error = ErrorCode.InvalidRequest;
                 message = $"Resource type {resource.ResourceType} has no configs this broker can describe.";

@@ -5,7 +5,10 @@ using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;
 
-/// <summary>Sets, deletes, appends to or subtracts from topic configs; applied live to the topic's partitions.</summary>
+/// <summary>
+/// Sets, deletes, appends to or subtracts from topic configs and dynamic broker configs (the cluster default or this
+/// broker's own); applied live to the partitions they concern.
+/// </summary>
 public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlterConfigsRequest>
 {
     private readonly MetadataController _controller;
@@ -28,12 +31,23 @@ public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlter
                 ResourceName = resource.ResourceName,
             };
             response.Responses.Add(result);
-            var (error, message) = TopicConfigChanges.Alter(
-                _controller,
-                resource.ResourceType,
-                resource.ResourceName,
-                request.ValidateOnly,
-                current => TopicConfigChanges.Incremental(_config, current, resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value))));
+            var operations = resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value));
+            var (error, message) = (ConfigResourceType)resource.ResourceType switch
+            {
+                ConfigResourceType.Topic => TopicConfigChanges.Alter(
+                    _controller,
+                    _config.NodeId,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => TopicConfigChanges.Incremental(_config, dynamic, current, operations)),
+                ConfigResourceType.Broker => BrokerConfigChanges.Alter(
+                    _controller,
+                    _config,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => BrokerConfigChanges.Incremental(_config, dynamic, resource.ResourceName, current, operations)),
+                _ => TopicConfigChanges.Unsupported(resource.ResourceType),
+            };
             result.ErrorCode = (short)error;
             result.ErrorMessage = message;
         }

@@ -5,8 +5,9 @@ using Rill.Server.Configuration;
 namespace Rill.Server.Handlers;
 
 /// <summary>
-/// Turns AlterConfigs / IncrementalAlterConfigs requests into the changes the controller records: the new
-/// set of topic overrides is computed and validated whole before anything is written.
+/// Turns AlterConfigs / IncrementalAlterConfigs requests on a TOPIC into the changes the controller records: the new
+/// set of topic overrides is computed and validated whole before anything is written. The operation numbers are
+/// shared with <see cref="BrokerConfigChanges"/>.
 /// </summary>
 public static class TopicConfigChanges
 {
@@ -18,6 +19,7 @@ public static class TopicConfigChanges
     /// <summary>Applies the operations to the topic's overrides; returns the error, or None with the changes to record.</summary>
     public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Incremental(
         ServerConfig config,
+        DynamicBrokerConfig dynamic,
         IReadOnlyDictionary<string, string> current,
         IEnumerable<(string Name, sbyte Operation, string? Value)> operations)
     {
@@ -46,7 +48,7 @@ public static class TopicConfigChanges
                 case Append or Subtract when definition.Type != ConfigType.List:
                     return (ErrorCode.InvalidConfig, $"'{name}' is not a list, so it cannot be appended to or subtracted from.", []);
                 case Append or Subtract when value is not null:
-                    var effective = TopicConfigs.Resolve(config, next).Get(name).Value ?? string.Empty;
+                    var effective = TopicConfigs.Resolve(config, dynamic, next).Get(name).Value ?? string.Empty;
                     var items = effective.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
                     var operands = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (operation == Append)
@@ -67,12 +69,13 @@ public static class TopicConfigChanges
             }
         }
 
-        return Validated(config, current, next);
+        return Validated(config, dynamic, current, next);
     }
 
     /// <summary>AlterConfigs semantics: the given configs replace every override the topic had.</summary>
     public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Replace(
         ServerConfig config,
+        DynamicBrokerConfig dynamic,
         IReadOnlyDictionary<string, string> current,
         IEnumerable<(string Name, string? Value)> configs)
     {
@@ -90,17 +93,18 @@ public static class TopicConfigChanges
             }
         }
 
-        return Validated(config, current, next);
+        return Validated(config, dynamic, current, next);
     }
 
     private static (ErrorCode, string?, List<KeyValuePair<string, string?>>) Validated(
         ServerConfig config,
+        DynamicBrokerConfig dynamic,
         IReadOnlyDictionary<string, string> current,
         Dictionary<string, string> next)
     {
         try
         {
-            TopicConfigs.Resolve(config, next);
+            TopicConfigs.CheckApplicable(TopicConfigs.Resolve(config, dynamic, next), "the topic");
         }
         catch (ConfigException exception)
         {
@@ -125,39 +129,35 @@ public static class TopicConfigChanges
     }
 
     /// <summary>
-    /// Checks the resource, computes its new overrides from the current ones with <paramref name="compute"/>, and
-    /// records the changes unless only validating. Nothing is recorded when anything is wrong.
+    /// Checks that the topic exists, computes its new overrides from the current ones and the dynamic broker configs
+    /// with <paramref name="compute"/>, and records the changes unless only validating. Nothing is recorded when
+    /// anything is wrong.
     /// </summary>
     public static (ErrorCode Error, string? Message) Alter(
         MetadataController controller,
-        sbyte resourceType,
-        string resourceName,
+        int nodeId,
+        string topic,
         bool validateOnly,
-        Func<IReadOnlyDictionary<string, string>, (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes)> compute)
+        Func<IReadOnlyDictionary<string, string>, DynamicBrokerConfig, (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes)> compute)
     {
         var image = controller.Image;
-        var (error, message) = CheckResource(image, resourceType, resourceName);
-        if (error != ErrorCode.None)
+        if (!image.Topics.ContainsKey(topic))
         {
-            return (error, message);
+            return (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist.");
         }
 
-        var (computeError, computeMessage, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, resourceName));
-        if (computeError == ErrorCode.None && !validateOnly)
+        var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), DynamicBrokerConfig.Of(image, nodeId));
+        if (error == ErrorCode.None && !validateOnly)
         {
-            controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, resourceName), changes);
+            controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, topic), changes);
         }
 
-        return (computeError, computeMessage);
+        return (error, message);
     }
 
-    /// <summary>The error for a resource these APIs cannot change, or None for a topic that exists.</summary>
-    private static (ErrorCode Error, string? Message) CheckResource(MetadataImage image, sbyte resourceType, string resourceName) =>
-        (ConfigResourceType)resourceType switch
-        {
-            ConfigResourceType.Topic when image.Topics.ContainsKey(resourceName) => (ErrorCode.None, null),
-            ConfigResourceType.Topic => (ErrorCode.UnknownTopicOrPartition, $"Topic '{resourceName}' does not exist."),
-            ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Broker configs cannot be updated dynamically yet; set them in server.properties."),
-            _ => (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs this broker can alter."),
-        };
+    /// <summary>The answer for a resource type the alter APIs do not change (BROKER_LOGGER, unknown types).</summary>
+    public static (ErrorCode Error, string? Message) Unsupported(sbyte resourceType) =>
+        (ConfigResourceType)resourceType == ConfigResourceType.BrokerLogger
+            ? (ErrorCode.InvalidRequest, BrokerConfigChanges.BrokerLoggerNotSupported)
+            : (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs this broker can alter.");
 }

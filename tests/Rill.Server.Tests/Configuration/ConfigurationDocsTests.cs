@@ -3,11 +3,11 @@ using Rill.Server.Configuration;
 
 namespace Rill.Server.Tests.Configuration;
 
-/// <summary>docs/configuration.md lists every key with its type and default, so the two cannot drift apart.</summary>
+/// <summary>docs/configuration.md lists every key with its type, default and (broker keys) update mode, so the two cannot drift apart.</summary>
 public sealed class ConfigurationDocsTests
 {
     [Fact]
-    public void Docs_ListEveryKeyOnceWithTypeAndDefault()
+    public void Docs_ListEveryKeyOnceWithTypeDefaultAndUpdateMode()
     {
         var rows = File.ReadAllLines(DocsPath())
             .Where(line => line.StartsWith("| `", StringComparison.Ordinal))
@@ -27,12 +27,17 @@ public sealed class ConfigurationDocsTests
                 var text => $"`{text}`",
             };
             Assert.Equal(expectedDefault, row[2]);
+            if (definition.Scope == ConfigScope.Broker)
+            {
+                Assert.Equal(definition.IsDynamic ? "cluster-wide" : "read-only", row[3]);
+            }
         }
     }
 
-    // Topic rows have a synonyms column; a key that is both a broker and a topic key has a row in each table.
+    // Topic rows have a synonyms column, broker rows an update mode; a key that is both a broker and a topic key has a
+    // row in each table.
     private static bool IsScope(ConfigDefinition definition, string[] cells) =>
-        definition.Scope == ConfigScope.Topic ? cells.Length == 7 : cells.Length == 5;
+        definition.Scope == ConfigScope.Topic ? cells.Length == 7 : cells.Length == 6;
 
     private static string DocsPath([CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "docs", "configuration.md"));

@@ -8,7 +8,7 @@ public sealed class DescribeAndPrintTests
     [Fact]
     public void Describe_ListsEveryBrokerKeyWithSourceAndType()
     {
-        var entries = ConfigLoad.WithOverrides("num.partitions=3").Describe();
+        var entries = ConfigLoad.WithOverrides("num.partitions=3").Describe(DynamicBrokerConfig.Empty);
 
         Assert.Equal(BrokerConfigs.All.Select(definition => definition.Name), entries.Select(entry => entry.Name));
         var partitions = entries.Single(entry => entry.Name == "num.partitions");
@@ -32,7 +32,7 @@ public sealed class DescribeAndPrintTests
     [Fact]
     public void Describe_KeyWithoutDefaultAndUnset_HasNullValueAndNoSynonyms()
     {
-        var entry = ConfigLoad.WithOverrides().Describe().Single(entry => entry.Name == "log.retention.ms");
+        var entry = ConfigLoad.WithOverrides().Describe(DynamicBrokerConfig.Empty).Single(entry => entry.Name == "log.retention.ms");
 
         Assert.Null(entry.Value);
         Assert.Equal(ConfigSource.DefaultConfig, entry.Source);
@@ -42,7 +42,7 @@ public sealed class DescribeAndPrintTests
     [Fact]
     public void Describe_BrokerKeyInARetentionChain_ListsTheLowerKeys()
     {
-        var entry = ConfigLoad.WithOverrides("log.retention.minutes=30").Describe().Single(entry => entry.Name == "log.retention.minutes");
+        var entry = ConfigLoad.WithOverrides("log.retention.minutes=30").Describe(DynamicBrokerConfig.Empty).Single(entry => entry.Name == "log.retention.minutes");
 
         Assert.Equal(
             [
@@ -55,7 +55,7 @@ public sealed class DescribeAndPrintTests
     [Fact]
     public void Describe_Password_IsMaskedAndSensitive()
     {
-        var entry = ConfigLoad.WithOverrides("ssl.keystore.password=s3cret").Describe().Single(entry => entry.Name == "ssl.keystore.password");
+        var entry = ConfigLoad.WithOverrides("ssl.keystore.password=s3cret").Describe(DynamicBrokerConfig.Empty).Single(entry => entry.Name == "ssl.keystore.password");
 
         Assert.Null(entry.Value);
         Assert.True(entry.IsSensitive);

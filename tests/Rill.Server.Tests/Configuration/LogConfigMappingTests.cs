@@ -11,7 +11,7 @@ public sealed class LogConfigMappingTests
     [Fact]
     public void ToLogConfig_Defaults_AreKafkas()
     {
-        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), NoOverrides));
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, NoOverrides));
 
         Assert.Equal(
             new LogConfig
@@ -54,7 +54,7 @@ public sealed class LogConfigMappingTests
             ["file.delete.delay.ms"] = "11000",
         };
 
-        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), overrides));
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, overrides));
 
         Assert.Equal(
             new LogConfig
@@ -81,7 +81,7 @@ public sealed class LogConfigMappingTests
     {
         var broker = ConfigLoad.WithOverrides("log.retention.hours=1", "log.roll.hours=2", "message.max.bytes=500000", "log.segment.delete.delay.ms=0");
 
-        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(broker, NoOverrides));
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(broker, DynamicBrokerConfig.Empty, NoOverrides));
 
         Assert.Equal(3600000, config.RetentionMs);
         Assert.Equal(7200000, config.SegmentMs);
@@ -106,7 +106,7 @@ public sealed class LogConfigMappingTests
             ["min.cleanable.dirty.ratio"] = "0.25",
         };
 
-        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), overrides));
+        var config = TopicConfigs.ToLogConfig(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, overrides));
 
         Assert.Equal(expected, config.CleanupPolicy);
         Assert.Equal(5000, config.RetentionMs);

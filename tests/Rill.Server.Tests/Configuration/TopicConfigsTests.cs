@@ -74,7 +74,7 @@ public sealed class TopicConfigsTests
     [Fact]
     public void Resolve_NothingSet_EveryKeyIsDefaultWithBrokerDefaultsAsSynonyms()
     {
-        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides(), NoOverrides);
+        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, NoOverrides);
 
         Assert.Equal(TopicConfigs.All.Select(definition => definition.Name), topic.Entries.Select(entry => entry.Name));
         Assert.All(topic.Entries, entry =>
@@ -103,7 +103,7 @@ public sealed class TopicConfigsTests
     {
         var broker = ConfigLoad.WithOverrides("log.retention.hours=24");
 
-        var topic = TopicConfigs.Resolve(broker, NoOverrides);
+        var topic = TopicConfigs.Resolve(broker, DynamicBrokerConfig.Empty, NoOverrides);
 
         Assert.Equal(86400000L, topic.RetentionMs);
         var entry = topic.Get("retention.ms");
@@ -123,10 +123,10 @@ public sealed class TopicConfigsTests
     {
         var broker = ConfigLoad.WithOverrides("log.retention.hours=1", "log.retention.minutes=2");
 
-        Assert.Equal(120000L, TopicConfigs.Resolve(broker, NoOverrides).RetentionMs);
+        Assert.Equal(120000L, TopicConfigs.Resolve(broker, DynamicBrokerConfig.Empty, NoOverrides).RetentionMs);
 
         var withMs = ConfigLoad.WithOverrides("log.retention.hours=1", "log.retention.minutes=2", "log.retention.ms=5000");
-        var entry = TopicConfigs.Resolve(withMs, NoOverrides).Get("retention.ms");
+        var entry = TopicConfigs.Resolve(withMs, DynamicBrokerConfig.Empty, NoOverrides).Get("retention.ms");
 
         Assert.Equal("5000", entry.Value);
         Assert.Equal(
@@ -142,13 +142,13 @@ public sealed class TopicConfigsTests
     [Fact]
     public void Resolve_NegativeRetentionHours_MeansForever()
     {
-        Assert.Equal(-1L, TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.retention.hours=-1"), NoOverrides).RetentionMs);
+        Assert.Equal(-1L, TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.retention.hours=-1"), DynamicBrokerConfig.Empty, NoOverrides).RetentionMs);
     }
 
     [Fact]
     public void Resolve_LogRollHours_BecomesSegmentMs()
     {
-        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.roll.hours=2"), NoOverrides);
+        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.roll.hours=2"), DynamicBrokerConfig.Empty, NoOverrides);
 
         Assert.Equal(7200000L, topic.SegmentMs);
         Assert.Equal(ConfigSource.StaticBrokerConfig, topic.Get("segment.ms").Source);
@@ -157,7 +157,7 @@ public sealed class TopicConfigsTests
     [Fact]
     public void Resolve_FlushMs_FallsBackToTheFlushSchedulerInterval()
     {
-        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.flush.scheduler.interval.ms=3000"), NoOverrides);
+        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides("log.flush.scheduler.interval.ms=3000"), DynamicBrokerConfig.Empty, NoOverrides);
 
         Assert.Equal(3000L, topic.FlushMs);
         Assert.Equal(
@@ -183,7 +183,7 @@ public sealed class TopicConfigsTests
     [InlineData("log.roll.ms=60000", "segment.ms", "60000")]
     public void Resolve_BrokerSynonymSet_IsTheTopicDefault(string brokerOverride, string topicKey, string expected)
     {
-        var entry = TopicConfigs.Resolve(ConfigLoad.WithOverrides(brokerOverride), NoOverrides).Get(topicKey);
+        var entry = TopicConfigs.Resolve(ConfigLoad.WithOverrides(brokerOverride), DynamicBrokerConfig.Empty, NoOverrides).Get(topicKey);
 
         Assert.Equal(expected, entry.Value);
         Assert.Equal(ConfigSource.StaticBrokerConfig, entry.Source);
@@ -194,7 +194,7 @@ public sealed class TopicConfigsTests
     {
         var broker = ConfigLoad.WithOverrides("log.segment.bytes=2097152");
 
-        var topic = TopicConfigs.Resolve(broker, new Dictionary<string, string> { ["segment.bytes"] = "4194304" });
+        var topic = TopicConfigs.Resolve(broker, DynamicBrokerConfig.Empty, new Dictionary<string, string> { ["segment.bytes"] = "4194304" });
 
         Assert.Equal(4194304, topic.SegmentBytes);
         var entry = topic.Get("segment.bytes");
@@ -213,7 +213,7 @@ public sealed class TopicConfigsTests
     public void Resolve_BadOverride_FailsLikeValidate()
     {
         var error = Assert.Throws<ConfigException>(() =>
-            TopicConfigs.Resolve(ConfigLoad.WithOverrides(), new Dictionary<string, string> { ["retention.ms"] = "soon" }));
+            TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, new Dictionary<string, string> { ["retention.ms"] = "soon" }));
 
         Assert.Equal(
             "Invalid value 'soon' for topic configuration 'retention.ms': must be a whole number between -9223372036854775808 and 9223372036854775807.",
@@ -224,7 +224,7 @@ public sealed class TopicConfigsTests
     public void Resolve_UnknownOverride_Fails()
     {
         var error = Assert.Throws<ConfigException>(() =>
-            TopicConfigs.Resolve(ConfigLoad.WithOverrides(), new Dictionary<string, string> { ["segment.size"] = "1" }));
+            TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, new Dictionary<string, string> { ["segment.size"] = "1" }));
 
         Assert.Equal("Unknown topic configuration key 'segment.size'.", error.Message);
     }
@@ -232,10 +232,10 @@ public sealed class TopicConfigsTests
     [Fact]
     public void Resolve_CompactOnlyTopic_IsNotDeletedByRetention()
     {
-        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides(), new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
+        var topic = TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
 
         Assert.False(topic.DeleteByRetention);
-        Assert.True(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), NoOverrides).DeleteByRetention);
+        Assert.True(TopicConfigs.Resolve(ConfigLoad.WithOverrides(), DynamicBrokerConfig.Empty, NoOverrides).DeleteByRetention);
     }
 
     [Fact]
