@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Rill.Cli.Cluster;
 using Rill.Cli.Groups;
+using Rill.Cli.Perf;
 using Rill.Cli.Records;
 using Rill.Cli.Topics;
 
@@ -76,6 +77,7 @@ public static class RillCli
         ConsumeCommand.Create(console),
         GroupCommand.Create(console),
         ClusterCommand.Create(console),
+        PerfCommand.Create(console),
     ];
 
     private static string CommandPath(ParseResult parse)
