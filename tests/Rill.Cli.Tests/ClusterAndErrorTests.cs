@@ -147,6 +147,8 @@ public sealed class ClusterAndErrorTests : IAsyncLifetime
     [InlineData("consume")]
     [InlineData("group", "reset-offsets")]
     [InlineData("cluster", "info")]
+    [InlineData("cluster", "config")]
+    [InlineData("cluster", "alter-config")]
     public async Task Help_ShowsExamples_AndExits0(params string[] command)
     {
         var run = await Cli.RunAsync(_node.BootstrapServers, [.. command, "--help"]);
