@@ -243,23 +243,45 @@ public sealed class MetadataController
     /// <summary>Sets (value non-null) or removes (value null) dynamic configs of one resource, all in one batch.</summary>
     public void AlterConfigs(ConfigResource resource, IReadOnlyList<KeyValuePair<string, string?>> changes)
     {
+        lock (_lock)
+        {
+            CommitConfigsLocked(resource, changes);
+        }
+    }
+
+    /// <summary>
+    /// A read-modify-write of one resource's dynamic configs: <paramref name="decide"/> sees the current image and
+    /// returns the changes to record (none to record nothing) with its answer, all under the controller's lock, so
+    /// two concurrent alters of the same resource (an APPEND each, say) cannot lose one another's change.
+    /// </summary>
+    public TResult AlterConfigs<TResult>(
+        ConfigResource resource,
+        Func<MetadataImage, (IReadOnlyList<KeyValuePair<string, string?>> Changes, TResult Result)> decide)
+    {
+        lock (_lock)
+        {
+            var (changes, result) = decide(_image);
+            CommitConfigsLocked(resource, changes);
+            return result;
+        }
+    }
+
+    private void CommitConfigsLocked(ConfigResource resource, IReadOnlyList<KeyValuePair<string, string?>> changes)
+    {
         if (changes.Count == 0)
         {
             return;
         }
 
-        lock (_lock)
+        var records = new List<ApiMessageAndVersion>(changes.Count);
+        foreach (var (key, value) in changes)
         {
-            var records = new List<ApiMessageAndVersion>(changes.Count);
-            foreach (var (key, value) in changes)
-            {
-                records.Add(new(
-                    new ConfigRecord { ResourceType = (sbyte)resource.Type, ResourceName = resource.Name, Name = key, Value = value },
-                    ConfigRecordVersion));
-            }
-
-            CommitLocked(records);
+            records.Add(new(
+                new ConfigRecord { ResourceType = (sbyte)resource.Type, ResourceName = resource.Name, Name = key, Value = value },
+                ConfigRecordVersion));
         }
+
+        CommitLocked(records);
     }
 
     private static PartitionRecord NewPartition(Uuid topicId, int partition, IReadOnlyList<int> brokers, int factor)

@@ -18,6 +18,8 @@ public static class BrokerConfigChanges
     public const string BrokerLoggerNotSupported =
         "BROKER_LOGGER (log levels changed at run time) is not supported by Rill; set log.level in server.properties and restart.";
 
+    private static readonly KeyValuePair<string, string?>[] NoChanges = [];
+
     /// <summary>
     /// Checks the resource name, computes the resource's new dynamic set from the current one with
     /// <paramref name="compute"/>, validates it and records the changes unless only validating.
@@ -35,26 +37,23 @@ public static class BrokerConfigChanges
             return (nameError, nameMessage);
         }
 
-        var image = controller.Image;
-        var current = image.ConfigsOf(ConfigResourceType.Broker, resourceName);
-        var next = compute(current, DynamicBrokerConfig.Of(image, config.NodeId));
-        if (next.Error != ErrorCode.None)
+        return controller.AlterConfigs<(ErrorCode, string?)>(new ConfigResource(ConfigResourceType.Broker, resourceName), image =>
         {
-            return (next.Error, next.Message);
-        }
+            var current = image.ConfigsOf(ConfigResourceType.Broker, resourceName);
+            var next = compute(current, DynamicBrokerConfig.Of(image, config.NodeId));
+            if (next.Error != ErrorCode.None)
+            {
+                return (NoChanges, (next.Error, next.Message));
+            }
 
-        var (error, message) = Validate(config, image, resourceName, next);
-        if (error != ErrorCode.None)
-        {
-            return (error, message);
-        }
+            var (error, message) = Validate(config, image, resourceName, next);
+            if (error != ErrorCode.None || validateOnly)
+            {
+                return (NoChanges, (error, message));
+            }
 
-        if (!validateOnly)
-        {
-            controller.AlterConfigs(new ConfigResource(ConfigResourceType.Broker, resourceName), Diff(current, next.Configs));
-        }
-
-        return (ErrorCode.None, null);
+            return (Diff(current, next.Configs), (ErrorCode.None, (string?)null));
+        });
     }
 
     /// <summary>

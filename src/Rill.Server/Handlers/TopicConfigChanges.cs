@@ -140,19 +140,17 @@ public static class TopicConfigChanges
         bool validateOnly,
         Func<IReadOnlyDictionary<string, string>, DynamicBrokerConfig, (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes)> compute)
     {
-        var image = controller.Image;
-        if (!image.Topics.ContainsKey(topic))
+        return controller.AlterConfigs<(ErrorCode, string?)>(new ConfigResource(ConfigResourceType.Topic, topic), image =>
         {
-            return (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist.");
-        }
+            if (!image.Topics.ContainsKey(topic))
+            {
+                return ([], (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist."));
+            }
 
-        var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), DynamicBrokerConfig.Of(image, nodeId));
-        if (error == ErrorCode.None && !validateOnly)
-        {
-            controller.AlterConfigs(new ConfigResource(ConfigResourceType.Topic, topic), changes);
-        }
-
-        return (error, message);
+            var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), DynamicBrokerConfig.Of(image, nodeId));
+            var recorded = error == ErrorCode.None && !validateOnly ? changes : [];
+            return (recorded, (error, message));
+        });
     }
 
     /// <summary>The answer for a resource type the alter APIs do not change (BROKER_LOGGER, unknown types).</summary>
