@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace Rill.Cli.Perf;
 
@@ -11,48 +12,29 @@ internal static class PerfOptions
         DefaultValueFactory = _ => "confluent",
     }.AcceptOnlyFromAmong("confluent", "native");
 
-    public static Option<long?> Records(string description)
-    {
-        var option = new Option<long?>("--records", "-n") { Description = description, HelpName = "N" };
-        option.Validators.Add(result =>
+    public static Option<long?> Records(string description) =>
+        CommandOptions.Parsed<long>("--records", description, "N", (string token, out long value, out string error) =>
         {
-            if (result.GetValueOrDefault<long?>() is < 1 and var value)
-            {
-                result.AddError($"--records must be at least 1, got {value}");
-            }
-        });
-        return option;
-    }
+            error = $"--records must be a whole number of at least 1, got '{token}'";
+            return long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
+        }, "-n");
 
-    public static Option<TimeSpan?> Duration(string description)
-    {
-        var option = CommandOptions.Duration("--duration", description);
-        option.Validators.Add(result =>
+    public static Option<TimeSpan?> Duration(string description) =>
+        CommandOptions.Parsed<TimeSpan>("--duration", description, "duration", (string token, out TimeSpan value, out string error) =>
         {
-            if (result.GetValueOrDefault<TimeSpan?>() is { } value && value <= TimeSpan.Zero)
-            {
-                result.AddError("--duration must be positive");
-            }
+            error = $"--duration: '{token}' is not a positive duration (30s, 500ms, 2m)";
+            return ValueParsers.TryParseDuration(token, out value) && value > TimeSpan.Zero;
         });
-        return option;
-    }
 
     public static Option<int> RecordSize(int minimum) =>
         Integer("--record-size", 100, minimum, $"Bytes in each record's value (default 100, at least {minimum}).", "BYTES", "-s");
 
-    public static Option<long> Throughput(long defaultValue, string description)
-    {
-        var option = new Option<long>("--throughput") { Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+    public static Option<long> Throughput(long defaultValue, string description) =>
+        WithDefault("--throughput", defaultValue, description, "N", (string token, out long value, out string error) =>
         {
-            var value = result.GetValueOrDefault<long>();
-            if (value is 0 or < -1)
-            {
-                result.AddError($"--throughput must be positive or -1 (unlimited), got {value}");
-            }
+            error = $"--throughput must be a positive number of records per second or -1 (unlimited), got '{token}'";
+            return long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && (value > 0 || value == -1);
         });
-        return option;
-    }
 
     public static Option<string> Acks() => new Option<string>("--acks")
     {
@@ -80,7 +62,11 @@ internal static class PerfOptions
     }.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
 
     public static Option<int?> CreatePartitions() =>
-        CommandOptions.AtLeast("--create-partitions", 1, "Create the topic with N partitions if it does not exist (replication factor: the broker's default).");
+        CommandOptions.Parsed<int>("--create-partitions", "Create the topic with N partitions if it does not exist (replication factor: the broker's default).", "N", (string token, out int value, out string error) =>
+        {
+            error = $"--create-partitions must be a whole number of at least 1, got '{token}'";
+            return int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
+        });
 
     public static Option<int> Connections() =>
         Integer("--connections", 1, 1, "Native driver: connections to each partition leader (default 1).", "N");
@@ -88,27 +74,12 @@ internal static class PerfOptions
     public static Option<int> InFlight(string what) =>
         Integer("--in-flight", 16, 1, $"Native driver: {what} in flight on each connection (default 16).", "N");
 
-    public static Option<TimeSpan> IdleTimeout()
-    {
-        var option = new Option<TimeSpan>("--idle-timeout")
+    public static Option<TimeSpan> IdleTimeout() =>
+        WithDefault("--idle-timeout", TimeSpan.FromSeconds(10), "Give up (exit 1) when no record arrived for this long: 10s (default), 500ms, 2m.", "duration", (string token, out TimeSpan value, out string error) =>
         {
-            Description = "Give up (exit 1) when no record arrived for this long: 10s (default), 500ms, 2m.",
-            HelpName = "duration",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
-            CustomParser = result =>
-            {
-                var token = result.Tokens[^1].Value;
-                if (ValueParsers.TryParseDuration(token, out var value) && value > TimeSpan.Zero)
-                {
-                    return value;
-                }
-
-                result.AddError($"--idle-timeout: '{token}' is not a positive duration (10s, 500ms, 2m)");
-                return TimeSpan.Zero;
-            },
-        };
-        return option;
-    }
+            error = $"--idle-timeout: '{token}' is not a positive duration (10s, 500ms, 2m)";
+            return ValueParsers.TryParseDuration(token, out value) && value > TimeSpan.Zero;
+        });
 
     public static Option<bool> Progress() => new("--progress")
     {
@@ -116,19 +87,34 @@ internal static class PerfOptions
     };
 
     /// <summary>An integer option with a default and a minimum.</summary>
-    public static Option<int> Integer(string name, int defaultValue, int minimum, string description, string helpName, params string[] aliases)
-    {
-        var option = new Option<int>(name, aliases) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+    public static Option<int> Integer(string name, int defaultValue, int minimum, string description, string helpName, params string[] aliases) =>
+        WithDefault(name, defaultValue, description, helpName, (string token, out int value, out string error) =>
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value < minimum)
+            error = $"{name} must be a whole number of at least {minimum}, got '{token}'";
+            return int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= minimum;
+        }, aliases);
+
+    /// <summary>
+    /// An option with a default whose text is checked while parsing: a validator would run even after a parse
+    /// error, and reading the value there throws instead of reporting a usage error.
+    /// </summary>
+    public static Option<T> WithDefault<T>(string name, T defaultValue, string description, string helpName, CommandOptions.TryParse<T> parse, params string[] aliases) =>
+        new(name, aliases)
+        {
+            Description = description,
+            HelpName = helpName,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
             {
-                result.AddError($"{name} must be at least {minimum}, got {value}");
-            }
-        });
-        return option;
-    }
+                if (parse(result.Tokens[^1].Value, out var value, out var error))
+                {
+                    return value;
+                }
+
+                result.AddError(error);
+                return defaultValue;
+            },
+        };
 
     /// <summary>A usage error when an option that only <paramref name="driver"/> uses is given with the other driver.</summary>
     public static void OnlyFor(Command command, Option<string> driverOption, string driver, params Option[] options)
@@ -136,7 +122,7 @@ internal static class PerfOptions
         command.Validators.Add(result =>
         {
             // The default (confluent) is not filled in while validating: an absent --driver means confluent.
-            var chosen = result.GetResult(driverOption) is { Implicit: false } given ? given.GetValueOrDefault<string>() : "confluent";
+            var chosen = result.GetResult(driverOption) is { Implicit: false, Tokens.Count: > 0 } given ? given.Tokens[^1].Value : "confluent";
             if (chosen == driver)
             {
                 return;

@@ -128,22 +128,33 @@ internal sealed class NativeConnection : IAsyncDisposable
     /// <summary>
     /// Sends one whole frame; one caller at a time. With <paramref name="expectResponse"/> the response goes to
     /// <paramref name="pending"/>'s handler; without (Produce with acks=0) the broker sends none. The frame may be
-    /// reused once this completes.
+    /// reused once this completes. When it throws, a request that expected a response has been failed through its
+    /// handler (<see cref="IResponseHandler.OnFailure"/>), like every other request waiting on the connection.
     /// </summary>
     /// <exception cref="IOException">The connection failed (before or during the send).</exception>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, PendingRequest pending, bool expectResponse, CancellationToken cancellationToken)
     {
+        IOException? failed = null;
         lock (_pendingLock)
         {
             if (_failure is not null || _closed)
             {
-                throw new IOException($"connection to {Endpoint} failed: {_failure?.Message ?? "closed"}", _failure);
+                failed = new IOException($"connection to {Endpoint} failed: {_failure?.Message ?? "closed"}", _failure);
             }
-
-            if (expectResponse)
+            else if (expectResponse)
             {
                 _pending.Enqueue(pending);
             }
+        }
+
+        if (failed is not null)
+        {
+            if (expectResponse)
+            {
+                pending.Handler.OnFailure(pending, failed);
+            }
+
+            throw failed;
         }
 
         try
@@ -152,6 +163,7 @@ internal sealed class NativeConnection : IAsyncDisposable
         }
         catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException)
         {
+            // Fails every waiting request, this one included.
             var failure = new IOException($"connection to {Endpoint} failed: {exception.Message}", exception);
             Fail(failure);
             throw failure;

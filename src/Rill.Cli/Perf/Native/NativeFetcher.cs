@@ -157,9 +157,9 @@ internal sealed class NativeFetcher : IResponseHandler, IAsyncDisposable
                 await _connection.SendAsync(_buffer.AsMemory(0, size), new PendingRequest(correlationId, ApiKey.Fetch, _version, 0, this, index), expectResponse: true, cancellationToken);
             }
         }
-        catch (IOException exception)
+        catch (IOException)
         {
-            _progress.Fail(exception.Message);
+            // The connection failed the request (and the run) through OnFailure.
         }
     }
 

@@ -92,13 +92,15 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
             }
             catch (IOException exception)
             {
+                // The connection failed this request through OnFailure when it expected a response; what was
+                // never sent did not get written either, so records plus failed stays what was asked.
+                var unsent = quota is { } asked ? asked - sent : frame.Records;
                 if (ExpectResponses)
                 {
-                    _window.Release();
+                    unsent -= frame.Records;
                 }
 
-                // What was never sent did not get written either: records plus failed stays what was asked.
-                _counters.AddFailed(quota is { } q2 ? q2 - sent : frame.Records, exception.Message);
+                _counters.AddFailed(unsent, exception.Message);
                 break;
             }
 
