@@ -17,16 +17,16 @@ internal static class PerfConsumeCommand
         var driver = PerfOptions.Driver();
         var records = PerfOptions.Records("Stop after this many records (default: what the partitions hold when the run starts).");
         var idleTimeout = PerfOptions.IdleTimeout();
-        var consumers = PerfOptions.Integer("--consumers", 1, 1, "Confluent driver: consumers side by side, the partitions split between them (default 1).", "K");
+        var consumers = PerfOptions.Integer("--consumers", 1, 1, "Confluent driver: consumers side by side, the partitions split between them.", "K");
         var group = new Option<string?>("--group", "-g")
         {
             Description = "Confluent driver: consume as members of this group (committed offsets, auto-commit) instead of assigning every partition from its earliest offset.",
             HelpName = "group",
         };
-        var fetchMinBytes = PerfOptions.Integer("--fetch-min-bytes", 1, 1, "Bytes a broker waits for before answering a Fetch (default 1).", "BYTES");
-        var fetchMaxBytes = PerfOptions.Integer("--fetch-max-bytes", 52_428_800, 1_024, "Bytes at most in one Fetch response (default 52428800).", "BYTES");
-        var fetchMaxWait = PerfOptions.Integer("--fetch-max-wait-ms", 500, 0, "How long a broker may wait for --fetch-min-bytes (default 500).", "MS");
-        var partitionMaxBytes = PerfOptions.Integer("--partition-max-bytes", 1_048_576, 1_024, "Bytes at most per partition in one Fetch response (default 1048576).", "BYTES");
+        var fetchMinBytes = PerfOptions.Integer("--fetch-min-bytes", 1, 1, "Bytes a broker waits for before answering a Fetch.", "BYTES");
+        var fetchMaxBytes = PerfOptions.Integer("--fetch-max-bytes", 52_428_800, 1_024, "Bytes at most in one Fetch response.", "BYTES");
+        var fetchMaxWait = PerfOptions.Integer("--fetch-max-wait-ms", 500, 0, "How long a broker may wait for --fetch-min-bytes.", "MS");
+        var partitionMaxBytes = PerfOptions.Integer("--partition-max-bytes", 1_048_576, 1_024, "Bytes at most per partition in one Fetch response.", "BYTES");
         var connections = PerfOptions.Connections();
         var inFlight = PerfOptions.InFlight("Fetch requests (one per set of partitions)");
         var progress = PerfOptions.Progress();

@@ -18,7 +18,7 @@ internal static class PerfE2eCommand
         var records = PerfOptions.Records($"Records to send and receive (default {DefaultRecords:N0} unless --duration).");
         var duration = PerfOptions.Duration("Send for this long instead: 30s, 2m.");
         var recordSize = PerfOptions.RecordSize(minimum: Librdkafka.E2eValue.MinimumSize);
-        var throughput = PerfOptions.Throughput(1_000, "Records per second to send (default 1000); -1 is as fast as possible, which measures queueing more than latency.");
+        var throughput = PerfOptions.Throughput(1_000, "Records per second to send; -1 is as fast as possible, which measures queueing more than latency.");
         var acks = PerfOptions.Acks();
         var linger = PerfOptions.LingerMs(0);
         var batchSize = PerfOptions.BatchSize();

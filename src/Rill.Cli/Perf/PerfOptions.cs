@@ -8,7 +8,7 @@ internal static class PerfOptions
 {
     public static Option<string> Driver() => new Option<string>("--driver")
     {
-        Description = "confluent (Confluent.Kafka/librdkafka, what applications see; default) or native (Rill's own protocol client: pre-built batches, pipelined requests, what the brokers can take).",
+        Description = "confluent (Confluent.Kafka/librdkafka, what applications see) or native (Rill's own protocol client: pre-built batches, pipelined requests, what the brokers can take).",
         DefaultValueFactory = _ => "confluent",
     }.AcceptOnlyFromAmong("confluent", "native");
 
@@ -27,7 +27,7 @@ internal static class PerfOptions
         });
 
     public static Option<int> RecordSize(int minimum) =>
-        Integer("--record-size", 100, minimum, $"Bytes in each record's value (default 100, at least {minimum}).", "BYTES", "-s");
+        Integer("--record-size", 100, minimum, $"Bytes in each record's value (at least {minimum}).", "BYTES", "-s");
 
     public static Option<long> Throughput(long defaultValue, string description) =>
         WithDefault("--throughput", defaultValue, description, "N", (string token, out long value, out string error) =>
@@ -38,7 +38,7 @@ internal static class PerfOptions
 
     public static Option<string> Acks() => new Option<string>("--acks")
     {
-        Description = "Acknowledgements to wait for: all (-1, default), 1 (the leader), 0 (none).",
+        Description = "Acknowledgements to wait for: all (-1), 1 (the leader), 0 (none).",
         DefaultValueFactory = _ => "all",
     }.AcceptOnlyFromAmong("all", "-1", "1", "0");
 
@@ -53,11 +53,11 @@ internal static class PerfOptions
         Integer("--linger-ms", defaultValue, 0, $"How long librdkafka waits to fill a batch (default {defaultValue}; Confluent driver).", "MS");
 
     public static Option<int> BatchSize() =>
-        Integer("--batch-size", 16_384, 128, "Bytes of records per batch (default 16384, Kafka's batch.size).", "BYTES");
+        Integer("--batch-size", 16_384, 128, "Bytes of records per batch (Kafka's batch.size).", "BYTES");
 
     public static Option<string> Compression() => new Option<string>("--compression", "-z")
     {
-        Description = "Compression codec for record batches (default none).",
+        Description = "Compression codec for record batches.",
         DefaultValueFactory = _ => "none",
     }.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -69,13 +69,13 @@ internal static class PerfOptions
         });
 
     public static Option<int> Connections() =>
-        Integer("--connections", 1, 1, "Native driver: connections to each partition leader (default 1).", "N");
+        Integer("--connections", 1, 1, "Native driver: connections to each partition leader.", "N");
 
     public static Option<int> InFlight(string what) =>
-        Integer("--in-flight", 16, 1, $"Native driver: {what} in flight on each connection (default 16).", "N");
+        Integer("--in-flight", 16, 1, $"Native driver: {what} in flight on each connection.", "N");
 
     public static Option<TimeSpan> IdleTimeout() =>
-        WithDefault("--idle-timeout", TimeSpan.FromSeconds(10), "Give up (exit 1) when no record arrived for this long: 10s (default), 500ms, 2m.", "duration", (string token, out TimeSpan value, out string error) =>
+        WithDefault("--idle-timeout", TimeSpan.FromSeconds(10), "Give up (exit 1) when no record arrived for this long: 10s, 500ms, 2m.", "duration", (string token, out TimeSpan value, out string error) =>
         {
             error = $"--idle-timeout: '{token}' is not a positive duration (10s, 500ms, 2m)";
             return ValueParsers.TryParseDuration(token, out value) && value > TimeSpan.Zero;

@@ -19,18 +19,18 @@ internal static class PerfProduceCommand
         var records = PerfOptions.Records($"Records to write in all (default {DefaultRecords:N0} unless --duration).");
         var duration = PerfOptions.Duration("Write for this long instead: 30s, 2m.");
         var recordSize = PerfOptions.RecordSize(minimum: 1);
-        var throughput = PerfOptions.Throughput(-1, "Records per second for the whole run; -1 (default) is as fast as possible.");
+        var throughput = PerfOptions.Throughput(-1, "Records per second for the whole run; -1 is as fast as possible.");
         var acks = PerfOptions.Acks();
         var linger = PerfOptions.LingerMs(5);
         var batchSize = PerfOptions.BatchSize();
         var compression = PerfOptions.Compression();
         var keys = new Option<string>("--keys")
         {
-            Description = "none (default), random or sequential: draw each record's key from --key-count keys. Confluent driver: keys choose partitions by murmur2, as Java; native: keys are built into the one batch.",
+            Description = "none, random or sequential: draw each record's key from --key-count keys. Confluent driver: keys choose partitions by murmur2, as Java; native: keys are built into the one batch.",
             DefaultValueFactory = _ => "none",
         }.AcceptOnlyFromAmong("none", "random", "sequential");
-        var keyCount = PerfOptions.Integer("--key-count", 1_000, 1, "Distinct keys for --keys (default 1000).", "N");
-        var producers = PerfOptions.Integer("--producers", 1, 1, "Confluent driver: producers side by side, each with its share of records and rate (default 1).", "K");
+        var keyCount = PerfOptions.Integer("--key-count", 1_000, 1, "Distinct keys for --keys.", "N");
+        var producers = PerfOptions.Integer("--producers", 1, 1, "Confluent driver: producers side by side, each with its share of records and rate.", "K");
         var connections = PerfOptions.Connections();
         var inFlight = PerfOptions.InFlight("Produce requests");
         var createPartitions = PerfOptions.CreatePartitions();
