@@ -38,7 +38,8 @@ internal static class PerfProgress
                     return await WithSamplesAsync(timeProvider, BarInterval, counters, work, line =>
                     {
                         task.Description = Markup.Escape($"{description}: {line}");
-                        task.Value = totalRecords is not null ? counters.Records : timeProvider.GetElapsedTime(start).TotalSeconds;
+                        var done = totalRecords is not null ? counters.Records : timeProvider.GetElapsedTime(start).TotalSeconds;
+                        task.Value = Math.Min(done, task.MaxValue);
                     });
                 });
         }
