@@ -79,6 +79,8 @@ public sealed class PerfCommandErrorTests : IAsyncLifetime
     [InlineData("perf", "produce", "t", "--connections", "2")]
     [InlineData("perf", "produce", "t", "--driver", "native", "--producers", "2")]
     [InlineData("perf", "produce", "t", "--driver", "native", "--linger-ms", "1")]
+    [InlineData("perf", "produce", "t", "--driver", "native", "--report-every", "8")]
+    [InlineData("perf", "produce", "t", "--report-every", "0")]
     [InlineData("perf", "produce", "t", "--create-partitions", "0")]
     [InlineData("perf", "consume", "t", "--driver", "native", "--group", "g")]
     [InlineData("perf", "consume", "t", "--in-flight", "4")]

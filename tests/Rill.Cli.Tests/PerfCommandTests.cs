@@ -86,6 +86,29 @@ public sealed class PerfCommandTests : IAsyncLifetime
         Assert.Equal(8000, await EndOffsetsAsync("split"));
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    public async Task Produce_WithSampledDeliveryReports_CountsWhatLandedAndSamplesLatency(string acks)
+    {
+        var topic = $"sampled-{acks}";
+        var run = await Run(
+            "perf", "produce", topic, "--records", "10007", "--record-size", "30", "--acks", acks, "--report-every", "64",
+            "--producers", "2", "--create-partitions", "3", "--output", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var report = run.Json();
+        Assert.Equal(64, report.GetProperty("reportEvery").GetInt32());
+        Assert.Equal(10007, report.GetProperty("records").GetInt64());
+        Assert.Equal(0, report.GetProperty("failed").GetInt64());
+        Assert.Equal(10007L * 30, report.GetProperty("bytes").GetInt64());
+        var latency = report.GetProperty("latency");
+        // Each producer reports its records 0, 64, 128, ...: 5004 and 5003 records give 79 reports each.
+        Assert.Equal(158, latency.GetProperty("count").GetInt64());
+        AssertOrdered(latency);
+        Assert.Equal(10007, await EndOffsetsAsync(topic));
+    }
+
     [Fact]
     public async Task Produce_ForADuration_WritesWhatItReports()
     {

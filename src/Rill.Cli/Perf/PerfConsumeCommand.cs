@@ -111,6 +111,7 @@ internal static class PerfConsumeCommand
             RecordSize: null,
             BatchSize: null,
             LingerMs: null,
+            ReportEvery: null,
             Compression: null,
             Keys: null,
             ThroughputLimit: null,

@@ -106,6 +106,7 @@ internal static class PerfE2eCommand
             RecordSize: settings.RecordSize,
             BatchSize: settings.BatchSize,
             LingerMs: settings.LingerMs,
+            ReportEvery: null,
             Compression: settings.Compression,
             Keys: "none",
             ThroughputLimit: settings.Throughput,

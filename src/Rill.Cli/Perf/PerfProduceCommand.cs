@@ -31,6 +31,7 @@ internal static class PerfProduceCommand
         }.AcceptOnlyFromAmong("none", "random", "sequential");
         var keyCount = PerfOptions.Integer("--key-count", 1_000, 1, "Distinct keys for --keys.", "N");
         var producers = PerfOptions.Integer("--producers", 1, 1, "Confluent driver: producers side by side, each with its share of records and rate.", "K");
+        var reportEvery = PerfOptions.ReportEvery();
         var connections = PerfOptions.Connections();
         var inFlight = PerfOptions.InFlight("Produce requests");
         var createPartitions = PerfOptions.CreatePartitions();
@@ -38,16 +39,17 @@ internal static class PerfProduceCommand
         var command = new Command("produce", "Write records as fast as allowed and report throughput and send-to-ack latency (Kafka's producer perf test).")
         {
             topicArgument, driver, records, duration, recordSize, throughput, acks, linger, batchSize, compression, keys, keyCount,
-            producers, connections, inFlight, createPartitions, progress,
+            producers, reportEvery, connections, inFlight, createPartitions, progress,
         };
         command.WithExamples(
             "rill perf produce perf --records 1000000 --record-size 100 --create-partitions 6",
             "rill perf produce perf --acks 1 --linger-ms 5 --producers 4 --compression lz4",
+            "rill perf produce perf --acks 1 --producers 2 --report-every 64 --records 10000000",
             "rill perf produce perf --driver native --connections 2 --in-flight 32 --duration 30s",
             "rill perf produce perf --throughput 50000 --keys random --key-count 100 --output json");
         CommandOptions.MutuallyExclusive(command, records, duration);
         PerfOptions.OnlyFor(command, driver, "native", connections, inFlight);
-        PerfOptions.OnlyFor(command, driver, "confluent", linger, producers);
+        PerfOptions.OnlyFor(command, driver, "confluent", linger, producers, reportEvery);
         CommandRunner.SetAction(command, console, "Produce", async (context, parse, cancellationToken) =>
         {
             var settings = new ProduceSettings
@@ -65,6 +67,7 @@ internal static class PerfProduceCommand
                 Keys = Enum.Parse<KeyDistribution>(parse.GetRequiredValue(keys), ignoreCase: true),
                 KeyCount = parse.GetValue(keyCount),
                 Producers = parse.GetValue(producers),
+                ReportEvery = parse.GetValue(reportEvery),
                 Connections = parse.GetValue(connections),
                 InFlight = parse.GetValue(inFlight),
             };
@@ -120,6 +123,7 @@ internal static class PerfProduceCommand
             RecordSize: settings.RecordSize,
             BatchSize: settings.BatchSize,
             LingerMs: native ? null : settings.LingerMs,
+            ReportEvery: native ? null : settings.ReportEvery,
             Compression: settings.Compression,
             Keys: settings.Keys.ToString().ToLowerInvariant(),
             ThroughputLimit: settings.Throughput,

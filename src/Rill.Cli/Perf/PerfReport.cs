@@ -10,6 +10,7 @@ namespace Rill.Cli.Perf;
 /// <param name="Consumers">Consumers side by side (Confluent.Kafka), or null.</param>
 /// <param name="Connections">Connections opened by the native driver, or null.</param>
 /// <param name="InFlight">Requests in flight per connection (native driver), or null.</param>
+/// <param name="ReportEvery">Confluent producer: a delivery report (and a latency) on every this-many-th record; null otherwise.</param>
 /// <param name="ThroughputLimit">Records per second asked for, -1 unlimited; null when consuming.</param>
 /// <param name="Records">Records written (acknowledged; with acks=0, sent) or read.</param>
 /// <param name="Failed">Records not written, or failed fetches, counted as failures.</param>
@@ -28,6 +29,7 @@ internal sealed record PerfReport(
     int? RecordSize,
     int? BatchSize,
     int? LingerMs,
+    int? ReportEvery,
     string? Compression,
     string? Keys,
     long? ThroughputLimit,

@@ -29,6 +29,7 @@ internal static class PerfReportPrinter
         Row(table, "record size (bytes)", Number(report.RecordSize));
         Row(table, "batch size (bytes)", Number(report.BatchSize));
         Row(table, "linger (ms)", Number(report.LingerMs));
+        Row(table, "delivery report every", Number(report.ReportEvery));
         Row(table, "compression", report.Compression);
         Row(table, "keys", report.Keys);
         Row(table, "throughput limit (records/s)", report.ThroughputLimit is { } limit ? (limit < 0 ? "unlimited" : Count(limit)) : null);

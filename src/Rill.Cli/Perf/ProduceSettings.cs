@@ -34,6 +34,9 @@ internal sealed record ProduceSettings
     /// <summary>Confluent driver: producers running side by side.</summary>
     public required int Producers { get; init; }
 
+    /// <summary>Confluent driver: a delivery report is asked for on every this-many-th record (1: every record).</summary>
+    public int ReportEvery { get; init; } = 1;
+
     /// <summary>Native driver: connections to each partition leader.</summary>
     public required int Connections { get; init; }
 

@@ -1,6 +1,12 @@
+using Confluent.Kafka.Admin;
+
 namespace Rill.Cli.Perf.Librdkafka;
 
-/// <summary><c>rill perf produce</c> on Confluent.Kafka: <c>--producers</c> producers side by side, each with its share of the records and the rate.</summary>
+/// <summary>
+/// <c>rill perf produce</c> on Confluent.Kafka: <c>--producers</c> producers side by side, each with its share of the
+/// records and the rate. With <c>--report-every</c> above 1 most records get no delivery report, so the records
+/// written are the growth of the partitions' end offsets over the run, and those sent but not there are failures.
+/// </summary>
 internal static class ConfluentProduceDriver
 {
     /// <summary>Record framing per record besides key and value, to size the sticky runs like librdkafka's batches.</summary>
@@ -14,6 +20,8 @@ internal static class ConfluentProduceDriver
         var recordsPerBatch = Math.Max(1, settings.BatchSize / (settings.RecordSize + (keys?[0].Length ?? 0) + RecordOverhead));
         var quotas = settings.Records is { } records ? Native.ConnectionPlan.Split(records, [.. Enumerable.Repeat(1, settings.Producers)]) : null;
         var producers = new List<ConfluentProducer>();
+        using var admin = settings.ReportEvery > 1 ? await ClusterAdmin.ConnectAsync(context, cancellationToken) : null;
+        var endsBefore = admin is null ? null : await PerfTopic.OffsetsAsync(admin, settings.Topic, partitions, OffsetSpec.Latest());
         try
         {
             for (var i = 0; i < settings.Producers; i++)
@@ -22,7 +30,7 @@ internal static class ConfluentProduceDriver
             }
 
             var started = timeProvider.GetTimestamp();
-            var runs = new Task[producers.Count];
+            var runs = new Task<long>[producers.Count];
             for (var i = 0; i < producers.Count; i++)
             {
                 var producer = producers[i];
@@ -31,7 +39,7 @@ internal static class ConfluentProduceDriver
                 runs[i] = Task.Run(() => producer.RunAsync(quota, settings.Duration, limiter, cancellationToken), CancellationToken.None);
             }
 
-            await Task.WhenAll(runs);
+            var sent = (await Task.WhenAll(runs)).Sum();
             var elapsed = timeProvider.GetElapsedTime(started);
             var latency = new LatencyHistogram();
             foreach (var producer in producers)
@@ -39,7 +47,16 @@ internal static class ConfluentProduceDriver
                 latency.Add(producer.Latency);
             }
 
-            return new PerfRun(counters.Records, counters.Failed, counters.Bytes, elapsed, latency, counters.FirstError, Connections: null);
+            if (admin is null || endsBefore is null)
+            {
+                return new PerfRun(counters.Records, counters.Failed, counters.Bytes, elapsed, latency, counters.FirstError, Connections: null);
+            }
+
+            var endsAfter = await PerfTopic.OffsetsAsync(admin, settings.Topic, partitions, OffsetSpec.Latest());
+            var written = Math.Min(sent, partitions.Sum(p => endsAfter[p] - endsBefore[p]));
+            var missing = sent - written;
+            var error = counters.FirstError ?? (missing > 0 ? $"{missing} records sent are not in the topic's partitions" : null);
+            return new PerfRun(written, counters.Failed + missing, written * settings.RecordSize, elapsed, latency, error, Connections: null);
         }
         finally
         {

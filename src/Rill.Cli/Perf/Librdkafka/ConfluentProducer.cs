@@ -9,7 +9,9 @@ namespace Rill.Cli.Perf.Librdkafka;
 /// here: keyed records by murmur2 as Java does, keyless ones stick to a partition for a batch's worth of records
 /// (as the sticky partitioner does), so that each partition's delivery reports, which come in produce order, can
 /// be matched to send times without per-record state. Latency is send to delivery report, as Kafka's
-/// ProducerPerformance measures it.
+/// ProducerPerformance measures it. With <c>--report-every N</c> only every Nth record carries a delivery handler
+/// (the others cost librdkafka's report but not .NET's): latency is sampled on those, each successful report counts
+/// its N records for the progress display, and the driver settles the totals from the partitions' end offsets.
 /// </summary>
 internal sealed class ConfluentProducer : IDisposable
 {
@@ -29,6 +31,7 @@ internal sealed class ConfluentProducer : IDisposable
     private readonly int[]? _keyPositions;
     private readonly int _recordsPerBatch;
     private readonly int _index;
+    private readonly int _reportEvery;
     private long _completed;
 
     public ConfluentProducer(CliContext context, ProduceSettings settings, IReadOnlyList<int> partitions, byte[] value, byte[][]? keys, int recordsPerBatch, int index, PerfCounters counters)
@@ -40,6 +43,7 @@ internal sealed class ConfluentProducer : IDisposable
         _keys = keys;
         _recordsPerBatch = recordsPerBatch;
         _index = index;
+        _reportEvery = settings.ReportEvery;
         _targets = [.. partitions.Select(p => new TopicPartition(settings.Topic, p))];
         _positionOfPartition = new int[partitions.Max() + 1];
         for (var i = 0; i < partitions.Count; i++)
@@ -84,8 +88,11 @@ internal sealed class ConfluentProducer : IDisposable
     /// <summary>Latencies in microseconds, written on this producer's delivery-report thread only.</summary>
     public LatencyHistogram Latency { get; } = new();
 
-    /// <summary>Produces <paramref name="quota"/> records (or for <paramref name="duration"/>), then waits for every delivery report.</summary>
-    public async Task RunAsync(long? quota, TimeSpan? duration, RateLimiter? limiter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Produces <paramref name="quota"/> records (or for <paramref name="duration"/>), then waits for every delivery
+    /// report; returns the records librdkafka accepted.
+    /// </summary>
+    public async Task<long> RunAsync(long? quota, TimeSpan? duration, RateLimiter? limiter, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         var picker = new KeyPicker(_settings.Keys, _settings.KeyCount, _index);
@@ -93,6 +100,7 @@ internal sealed class ConfluentProducer : IDisposable
         var sticky = _index % _targets.Length;
         var stickyLeft = _recordsPerBatch;
         long sent = 0;
+        long reported = 0;
         while (quota is { } q ? sent < q : _timeProvider.GetElapsedTime(started) < duration)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -120,32 +128,49 @@ internal sealed class ConfluentProducer : IDisposable
                 position = sticky;
             }
 
-            if (await ProduceAsync(position, message, cancellationToken))
+            var report = sent % _reportEvery == 0;
+            if (await ProduceAsync(position, message, report, cancellationToken))
             {
                 sent++;
+                reported += report ? 1 : 0;
             }
         }
 
-        await WaitForDeliveriesAsync(sent, cancellationToken);
+        await WaitForDeliveriesAsync(reported, cancellationToken);
+        if (_reportEvery > 1)
+        {
+            // Every reported record is done, so Flush meets only records without a handler: no second report thread.
+            _producer.Flush(cancellationToken);
+        }
+
+        return sent;
     }
 
     public void Dispose() => _producer.Dispose();
 
     /// <summary>Produces one record, waiting while the local queue is full; false when librdkafka refused it outright.</summary>
-    private async ValueTask<bool> ProduceAsync(int position, Message<byte[]?, byte[]> message, CancellationToken cancellationToken)
+    private async ValueTask<bool> ProduceAsync(int position, Message<byte[]?, byte[]> message, bool report, CancellationToken cancellationToken)
     {
         var sendTimes = _sendTimes[position];
         while (true)
         {
-            sendTimes.Enqueue(_timeProvider.GetTimestamp());
+            if (report)
+            {
+                sendTimes.Enqueue(_timeProvider.GetTimestamp());
+            }
+
             try
             {
-                _producer.Produce(_targets[position], message, _onDelivery);
+                _producer.Produce(_targets[position], message, report ? _onDelivery : null);
                 return true;
             }
             catch (ProduceException<byte[]?, byte[]> exception)
             {
-                sendTimes.RemoveLast();
+                if (report)
+                {
+                    sendTimes.RemoveLast();
+                }
+
                 if (exception.Error.Code != ErrorCode.Local_QueueFull)
                 {
                     _counters.AddFailed(1, Reason(exception.Error));
@@ -173,7 +198,12 @@ internal sealed class ConfluentProducer : IDisposable
     private void OnDelivery(DeliveryReport<byte[]?, byte[]> report)
     {
         var sentAt = _sendTimes[_positionOfPartition[report.Partition.Value]].Dequeue();
-        if (report.Error.IsError)
+        if (report.Error.IsError && _reportEvery > 1)
+        {
+            // The records this report stands for are settled from the end offsets; keep the reason.
+            _counters.SetError(Reason(report.Error));
+        }
+        else if (report.Error.IsError)
         {
             _counters.AddFailed(1, Reason(report.Error));
         }
@@ -184,7 +214,7 @@ internal sealed class ConfluentProducer : IDisposable
                 Latency.Record((long)_timeProvider.GetElapsedTime(timestamp).TotalMicroseconds);
             }
 
-            _counters.Add(1, _settings.RecordSize);
+            _counters.Add(_reportEvery, (long)_reportEvery * _settings.RecordSize);
         }
 
         Interlocked.Increment(ref _completed);
