@@ -104,6 +104,9 @@ internal static class ConfluentConsumeDriver
             MaxPartitionFetchBytes = settings.PartitionMaxBytes,
             // A deep prefetch queue: with librdkafka's defaults (100000 messages, 64 MiB) the fetcher idles while
             // the application drains, and a 100-byte-record topic is read at a quarter of the speed.
+            // Only partition, offset, key and value are read here: marshaling the topic name, timestamp and headers of
+            // every record is work the broker's figure should not wait on (~25% more records/s).
+            ConsumeResultFields = "none",
             QueuedMinMessages = 1_000_000,
             QueuedMaxMessagesKbytes = 262_144,
             // librdkafka insists on message.max.bytes <= fetch.max.bytes and on room for a whole response.
