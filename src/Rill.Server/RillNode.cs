@@ -150,7 +150,10 @@ public sealed class RillNode : IAsyncDisposable
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
         var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory));
-        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
+        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
+        {
+            Budget = new RequestBudget(config.QueuedMaxRequestBytes),
+        };
         var kestrel = CreateKestrel(config, dispatcher, sessionConfig, metrics.Network, time, loggerFactory, stopping.Token);
         await kestrel.StartAsync(new NoHttpApplication(), cancellationToken);
         var bound = BoundListenersOf(config, kestrel);

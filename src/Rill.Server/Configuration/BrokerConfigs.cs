@@ -143,7 +143,7 @@ public static class BrokerConfigs
         Applied(t, ConnectionsMaxIdleMsConfig, ConfigType.Long, "600000", ConfigValidator.AtLeast(-1),
             "Close a connection idle this long; -1 never closes.");
         Applied(t, QueuedMaxRequestBytesConfig, ConfigType.Long, "-1", ConfigValidator.AtLeast(-1),
-            "Bytes of requests in flight across all connections before reading pauses; -1 = no limit.");
+            "Bytes of requests read and not yet answered, across all connections, before reading pauses; -1 = no limit. A connection holding none may always send one.");
 
         Applied(t, LogDirsConfig, ConfigType.List, null, DirectoriesValidator(),
             "Data directories, comma separated; when unset, log.dir is used.");

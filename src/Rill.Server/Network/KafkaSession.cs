@@ -30,6 +30,10 @@ public sealed class KafkaSession
     private readonly TimeProvider _time;
     private readonly NetworkMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Action<int>? _releaseFrame;
+
+    /// <summary>Bytes of this connection's frames held in <see cref="SessionConfig.Budget"/>; the write loop gives them back.</summary>
+    private long _heldBytes;
 
     public KafkaSession(
         IDuplexPipe transport,
@@ -47,6 +51,14 @@ public sealed class KafkaSession
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        if (config.Budget.IsLimited)
+        {
+            _releaseFrame = length =>
+            {
+                Interlocked.Add(ref _heldBytes, -length);
+                _config.Budget.Release(length);
+            };
+        }
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -98,6 +110,13 @@ public sealed class KafkaSession
                         break;
                     }
 
+                    if (_releaseFrame is not null)
+                    {
+                        var length = (int)frame.Length;
+                        await _config.Budget.TakeAsync(length, Interlocked.Read(ref _heldBytes), cancellationToken);
+                        Interlocked.Add(ref _heldBytes, length);
+                    }
+
                     var request = StartRequest(frame, out closeReason);
                     if (request is null)
                     {
@@ -144,7 +163,7 @@ public sealed class KafkaSession
     {
         closeReason = null;
         var startedAt = _time.GetTimestamp();
-        var frame = RequestFrame.CopyFrom(bytes);
+        var frame = RequestFrame.CopyFrom(bytes, _releaseFrame);
         ApiKey apiKey;
         short apiVersion;
         int correlationId;
@@ -351,5 +370,8 @@ public sealed class KafkaSession
         ValueTask<ApiResponse> Response);
 }
 
-/// <summary>The connection limits a session enforces.</summary>
-public sealed record SessionConfig(int SocketRequestMaxBytes, long ConnectionsMaxIdleMs);
+/// <summary>The connection limits a session enforces; <see cref="Budget"/> is shared by every connection of the node.</summary>
+public sealed record SessionConfig(int SocketRequestMaxBytes, long ConnectionsMaxIdleMs)
+{
+    public RequestBudget Budget { get; init; } = RequestBudget.Unlimited;
+}
