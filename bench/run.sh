@@ -203,15 +203,15 @@ fi
 if wanted partitions-1000; then
   # A fresh broker, so its peak RSS is this scenario's alone.
   start_broker
-  topic p1k 1000
-  memory partitions-1000 VmRSS-created "$(rss_kib VmRSS)"
   log "partitions-1000: $NATIVE_100 x 100 B over 1,000 partitions, native driver, 100 connections, 5 requests in flight each"
   for run in $(seq 1 "$RUNS"); do
-    perf partitions-1000 "$run" produce p1k --driver native --records "$NATIVE_100" --record-size 100 --acks 1 --connections 100 --in-flight 5
+    topic "p1k-$run" 1000
+    if [[ "$run" == 1 ]]; then memory partitions-1000 VmRSS-created "$(rss_kib VmRSS)"; fi
+    perf partitions-1000 "$run" produce "p1k-$run" --driver native --records "$NATIVE_100" --record-size 100 --acks 1 --connections 100 --in-flight 5
+    if [[ "$run" == "$RUNS" ]]; then memory partitions-1000 VmRSS-after "$(rss_kib VmRSS)"; fi
+    drop_topic "p1k-$run"
   done
-  memory partitions-1000 VmRSS-after "$(rss_kib VmRSS)"
   memory partitions-1000 VmHWM "$(rss_kib VmHWM)"
-  drop_topic p1k
 fi
 
 stop_broker
