@@ -74,7 +74,8 @@ public sealed class CliConsole
     {
         try
         {
-            return Console.IsOutputRedirected && Console.IsErrorRedirected ? null : Console.WindowWidth;
+            // A terminal without a size (under `script`, some CI runners) reports 0: treat it as unknown.
+            return Console.IsOutputRedirected && Console.IsErrorRedirected || Console.WindowWidth <= 0 ? null : Console.WindowWidth;
         }
         catch (IOException)
         {

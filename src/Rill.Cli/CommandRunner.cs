@@ -90,9 +90,10 @@ internal static class CommandRunner
             return ExitCodes.Failed;
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException
-            && exception.Message.Contains("configuration property", StringComparison.Ordinal))
+            && exception.Message.Contains("configuration propert", StringComparison.Ordinal))
         {
-            // librdkafka refuses an unknown or malformed -X property when the client is built.
+            // librdkafka refuses an unknown or malformed -X property when the client is built ("configuration
+            // property"); Confluent.Kafka refuses a dotnet.* property the client kind does not take ("configuration properties").
             WriteError(console, exception.Message);
             return ExitCodes.Usage;
         }

@@ -124,6 +124,7 @@ public sealed class ClusterAndErrorTests : IAsyncLifetime
     [InlineData("bogus")]
     [InlineData("topic", "list", "-X", "no.such.property=1")]
     [InlineData("topic", "list", "-X", "security.protocol=carrier-pigeon")]
+    [InlineData("perf", "consume", "t", "-X", "dotnet.consumer.consume.result.fields=none")]
     public async Task BadArguments_Exit2_WithTheProblemAndAHelpHint(params string[] args)
     {
         var run = await Cli.RunAsync(_node.BootstrapServers, args);
