@@ -43,6 +43,24 @@ internal sealed record ProduceSettings
     /// <summary>Native driver: Produce requests in flight on each connection.</summary>
     public required int InFlight { get; init; }
 
+    /// <summary><see cref="Acks"/> as Confluent.Kafka names it.</summary>
+    public Confluent.Kafka.Acks ConfluentAcks => Acks switch
+    {
+        0 => Confluent.Kafka.Acks.None,
+        1 => Confluent.Kafka.Acks.Leader,
+        _ => Confluent.Kafka.Acks.All,
+    };
+
+    /// <summary><see cref="Compression"/> as Confluent.Kafka names it.</summary>
+    public Confluent.Kafka.CompressionType ConfluentCompression => Compression switch
+    {
+        "gzip" => Confluent.Kafka.CompressionType.Gzip,
+        "snappy" => Confluent.Kafka.CompressionType.Snappy,
+        "lz4" => Confluent.Kafka.CompressionType.Lz4,
+        "zstd" => Confluent.Kafka.CompressionType.Zstd,
+        _ => Confluent.Kafka.CompressionType.None,
+    };
+
     /// <summary>"all", "1" or "0", as people write it.</summary>
     public string AcksName => Acks == -1 ? "all" : Acks.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -12,6 +12,8 @@ internal static class ConfluentProduceDriver
     /// <summary>Record framing per record besides key and value, to size the sticky runs like librdkafka's batches.</summary>
     private const int RecordOverhead = 10;
 
+    private static readonly TimeSpan EndOffsetPollInterval = TimeSpan.FromMilliseconds(50);
+
     public static async Task<PerfRun> RunAsync(CliContext context, ProduceSettings settings, IReadOnlyList<int> partitions, PerfCounters counters, CancellationToken cancellationToken)
     {
         var timeProvider = context.Console.TimeProvider;
@@ -52,8 +54,7 @@ internal static class ConfluentProduceDriver
                 return new PerfRun(counters.Records, counters.Failed, counters.Bytes, elapsed, latency, counters.FirstError, Connections: null);
             }
 
-            var endsAfter = await PerfTopic.OffsetsAsync(admin, settings.Topic, partitions, OffsetSpec.Latest());
-            var written = Math.Min(sent, partitions.Sum(p => endsAfter[p] - endsBefore[p]));
+            var written = await WrittenAsync(admin, settings.Topic, partitions, endsBefore, sent, context, cancellationToken);
             var missing = sent - written;
             var error = counters.FirstError ?? (missing > 0 ? $"{missing} records sent are not in the topic's partitions" : null);
             return new PerfRun(written, counters.Failed + missing, written * settings.RecordSize, elapsed, latency, error, Connections: null);
@@ -64,6 +65,29 @@ internal static class ConfluentProduceDriver
             {
                 producer.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Records the partitions' end offsets grew by, waiting (up to <c>--timeout</c>) for them to reach
+    /// <paramref name="sent"/>: with acks=0 the last requests may still be on their way when librdkafka is done with
+    /// them, and with acks=1 the high watermark of a replicated partition follows the leader's log by a fetch.
+    /// </summary>
+    private static async Task<long> WrittenAsync(
+        ClusterAdmin admin, string topic, IReadOnlyList<int> partitions, Dictionary<int, long> endsBefore, long sent, CliContext context, CancellationToken cancellationToken)
+    {
+        var timeProvider = context.Console.TimeProvider;
+        var started = timeProvider.GetTimestamp();
+        while (true)
+        {
+            var endsAfter = await PerfTopic.OffsetsAsync(admin, topic, partitions, OffsetSpec.Latest());
+            var written = Math.Min(sent, partitions.Sum(p => endsAfter[p] - endsBefore[p]));
+            if (written == sent || timeProvider.GetElapsedTime(started) >= context.Timeout)
+            {
+                return written;
+            }
+
+            await Task.Delay(EndOffsetPollInterval, timeProvider, cancellationToken);
         }
     }
 }

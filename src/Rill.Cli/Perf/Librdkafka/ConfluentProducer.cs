@@ -57,20 +57,8 @@ internal sealed class ConfluentProducer : IDisposable
         KafkaNative.EnsureLoaded();
         var config = context.Configure(new ProducerConfig
         {
-            Acks = settings.Acks switch
-            {
-                0 => Acks.None,
-                1 => Acks.Leader,
-                _ => Acks.All,
-            },
-            CompressionType = settings.Compression switch
-            {
-                "gzip" => CompressionType.Gzip,
-                "snappy" => CompressionType.Snappy,
-                "lz4" => CompressionType.Lz4,
-                "zstd" => CompressionType.Zstd,
-                _ => CompressionType.None,
-            },
+            Acks = settings.ConfluentAcks,
+            CompressionType = settings.ConfluentCompression,
             LingerMs = settings.LingerMs,
             BatchSize = settings.BatchSize,
             // A deep local queue, so the producer never waits for room while the network is busy. The socket buffers
