@@ -106,7 +106,9 @@ public sealed class RillNode : IAsyncDisposable
         }
     }
 
-    public static async Task<RillNode> StartAsync(ServerConfig config, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="logLevels">The levels <paramref name="loggerFactory"/> follows, changed through BROKER_LOGGER; null leaves that resource unavailable.</param>
+    public static async Task<RillNode> StartAsync(
+        ServerConfig config, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken, LogLevels? logLevels = null)
     {
         var startedAt = time.GetTimestamp();
         var logger = loggerFactory.CreateLogger("Rill.Server");
@@ -149,7 +151,7 @@ public sealed class RillNode : IAsyncDisposable
         var metrics = new NodeMetrics(replicas, groups, loggerFactory);
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory));
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
@@ -239,7 +241,8 @@ public sealed class RillNode : IAsyncDisposable
         OffsetsTopic offsetsTopic,
         TopicMetrics topicMetrics,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        LogLevels? logLevels)
     {
         var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
         yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
@@ -259,11 +262,11 @@ public sealed class RillNode : IAsyncDisposable
         yield return new MetadataHandler(controller, config, clusterId, logger);
         yield return new CreateTopicsHandler(controller, config);
         yield return new DeleteTopicsHandler(controller, config);
-        yield return new DescribeConfigsHandler(controller, config);
+        yield return new DescribeConfigsHandler(controller, config, logLevels);
         yield return new CreatePartitionsHandler(controller);
         yield return new DescribeClusterHandler(controller, config, clusterId);
         yield return new AlterConfigsHandler(controller, config);
-        yield return new IncrementalAlterConfigsHandler(controller, config);
+        yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
         yield return new DeleteRecordsHandler(controller, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
     }

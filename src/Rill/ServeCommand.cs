@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Rill.Server;
 using Rill.Server.Configuration;
+using Rill.Server.Observability;
 
 namespace Rill;
 
@@ -48,9 +49,9 @@ internal static class ServeCommand
             return 2;
         }
 
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .SetMinimumLevel(config.LogLevel)
-            .AddFilter("Microsoft", LogLevel.Warning)
+        // log.level is the root level; BROKER_LOGGER (IncrementalAlterConfigs) changes levels while the broker runs.
+        var logLevels = new LogLevels(config.LogLevel, new Dictionary<string, LogLevel> { ["Microsoft"] = LogLevel.Warning });
+        using var loggerFactory = LoggerFactory.Create(logging => logLevels.AddTo(logging)
             .AddSimpleConsole(options =>
             {
                 options.SingleLine = true;
@@ -76,7 +77,7 @@ internal static class ServeCommand
         RillNode node;
         try
         {
-            node = await RillNode.StartAsync(config, loggerFactory, TimeProvider.System, shutdown.Token);
+            node = await RillNode.StartAsync(config, loggerFactory, TimeProvider.System, shutdown.Token, logLevels);
         }
         catch (ConfigException exception)
         {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Server;
 using Rill.Server.Configuration;
+using Rill.Server.Observability;
 
 namespace Rill.TestKit;
 
@@ -72,12 +72,20 @@ public sealed class RillTestNode : IAsyncDisposable
     private async Task StartNodeAsync(int port)
     {
         var config = Config(_data.Path, port, _overrides);
-        Node = await RillNode.StartAsync(config, LoggerFactoryForTests, TimeProvider.System, CancellationToken.None);
+        LogLevels = new LogLevels(TestLogPath is null ? LogLevel.Information : LogLevel.Debug);
+        Node = await RillNode.StartAsync(config, LoggerFactoryFor(LogLevels), TimeProvider.System, CancellationToken.None, LogLevels);
         _port = Node.BoundListeners[0].Port;
     }
 
-    private static ILoggerFactory LoggerFactoryForTests =>
-        Environment.GetEnvironmentVariable("RILL_TEST_LOGS") is { Length: > 0 } path
-            ? LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(path)).SetMinimumLevel(LogLevel.Debug))
-            : NullLoggerFactory.Instance;
+    /// <summary>The node's changeable log levels (BROKER_LOGGER); replaced at each start.</summary>
+    public LogLevels LogLevels { get; private set; } = null!;
+
+    /// <summary>A file the nodes' logs go to (at Debug and up), named by RILL_TEST_LOGS; null writes them nowhere.</summary>
+    private static string? TestLogPath => Environment.GetEnvironmentVariable("RILL_TEST_LOGS") is { Length: > 0 } path ? path : null;
+
+    /// <summary>Loggers that follow <paramref name="levels"/>, writing to <see cref="TestLogPath"/> when there is one.</summary>
+    private static ILoggerFactory LoggerFactoryFor(LogLevels levels) =>
+        TestLogPath is { } path
+            ? LoggerFactory.Create(b => levels.AddTo(b).AddProvider(new FileLoggerProvider(path)))
+            : LoggerFactory.Create(b => levels.AddTo(b));
 }

@@ -14,10 +14,6 @@ namespace Rill.Server.Handlers;
 /// </summary>
 public static class BrokerConfigChanges
 {
-    /// <summary>What DescribeConfigs and the alter APIs answer for BROKER_LOGGER, which Rill does not implement.</summary>
-    public const string BrokerLoggerNotSupported =
-        "BROKER_LOGGER (log levels changed at run time) is not supported by Rill; set log.level in server.properties and restart.";
-
     private static readonly KeyValuePair<string, string?>[] NoChanges = [];
 
     /// <summary>

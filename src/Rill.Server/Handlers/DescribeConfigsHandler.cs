@@ -4,6 +4,7 @@ using Rill.Metadata;
 using Rill.Protocol.Messages;
 using Rill.Server.Configuration;
 using Rill.Server.Network;
+using Rill.Server.Observability;
 
 namespace Rill.Server.Handlers;
 
@@ -18,11 +19,13 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
 
     private readonly MetadataController _controller;
     private readonly ServerConfig _config;
+    private readonly LogLevels? _logLevels;
 
-    public DescribeConfigsHandler(MetadataController controller, ServerConfig config)
+    public DescribeConfigsHandler(MetadataController controller, ServerConfig config, LogLevels? logLevels)
     {
         _controller = controller;
         _config = config;
+        _logLevels = logLevels;
     }
 
     public override short MinVersion => MinimumVersion;
@@ -106,9 +109,8 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
 
                 return _config.Describe(DynamicBrokerConfig.Of(image, _config.NodeId));
             case ConfigResourceType.BrokerLogger:
-                error = ErrorCode.InvalidRequest;
-                message = BrokerConfigChanges.BrokerLoggerNotSupported;
-                return null;
+                (error, message, var loggers) = BrokerLoggerConfigs.Describe(_logLevels, _config.NodeId, resource.ResourceName);
+                return loggers;
             default:
                 error = ErrorCode.InvalidRequest;
                 message = $"Resource type {resource.ResourceType} has no configs this broker can describe.";

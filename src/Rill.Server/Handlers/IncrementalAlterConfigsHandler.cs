@@ -2,22 +2,25 @@ using Rill.Metadata;
 using Rill.Protocol.Messages;
 using Rill.Server.Configuration;
 using Rill.Server.Network;
+using Rill.Server.Observability;
 
 namespace Rill.Server.Handlers;
 
 /// <summary>
 /// Sets, deletes, appends to or subtracts from topic configs and dynamic broker configs (the cluster default or this
-/// broker's own); applied live to the partitions they concern.
+/// broker's own), applied live to the partitions they concern; sets and deletes logger levels (BROKER_LOGGER).
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlterConfigsRequest>
 {
     private readonly MetadataController _controller;
     private readonly ServerConfig _config;
+    private readonly LogLevels? _logLevels;
 
-    public IncrementalAlterConfigsHandler(MetadataController controller, ServerConfig config)
+    public IncrementalAlterConfigsHandler(MetadataController controller, ServerConfig config, LogLevels? logLevels)
     {
         _controller = controller;
         _config = config;
+        _logLevels = logLevels;
     }
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
@@ -46,6 +49,7 @@ public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlter
                     resource.ResourceName,
                     request.ValidateOnly,
                     (current, dynamic) => BrokerConfigChanges.Incremental(_config, dynamic, resource.ResourceName, current, operations)),
+                ConfigResourceType.BrokerLogger => BrokerLoggerConfigs.Alter(_logLevels, _config.NodeId, resource.ResourceName, request.ValidateOnly, operations),
                 _ => TopicConfigChanges.Unsupported(resource.ResourceType),
             };
             result.ErrorCode = (short)error;

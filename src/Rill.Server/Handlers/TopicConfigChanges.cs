@@ -156,6 +156,6 @@ public static class TopicConfigChanges
     /// <summary>The answer for a resource type the alter APIs do not change (BROKER_LOGGER, unknown types).</summary>
     public static (ErrorCode Error, string? Message) Unsupported(sbyte resourceType) =>
         (ConfigResourceType)resourceType == ConfigResourceType.BrokerLogger
-            ? (ErrorCode.InvalidRequest, BrokerConfigChanges.BrokerLoggerNotSupported)
+            ? (ErrorCode.InvalidRequest, BrokerLoggerConfigs.LegacyAlterNotSupported)
             : (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs this broker can alter.");
 }
