@@ -13,40 +13,20 @@ internal static class ClusterAlterConfigCommand
     public static Command Create(CliConsole console)
     {
         var broker = BrokerSelection.Option();
-        var set = CommandOptions.KeyValues("--set", "Set a dynamic config on the broker, key=value (repeatable).", "-s");
-        var delete = new Option<string[]>("--delete", "-d")
-        {
-            Description = "Remove the broker's dynamic value so the static or default one applies again (repeatable).",
-            HelpName = "key",
-            AllowMultipleArgumentsPerToken = false,
-        };
+        var options = ConfigChangeOptions.Create(
+            "Set a dynamic config on the broker, key=value (repeatable).",
+            "Remove the broker's dynamic value so the static or default one applies again (repeatable).");
         var command = new Command("alter-config", "Change a broker's dynamic configs while it runs: only the named keys change (IncrementalAlterConfigs).")
         {
-            broker, set, delete,
+            broker,
         };
+        options.AddTo(command);
         command.WithExamples(
             "rill cluster alter-config --set log.retention.ms=3600000",
             "rill cluster alter-config --broker 2 --set message.max.bytes=2097152 --delete log.segment.bytes");
-        command.Validators.Add(result =>
-        {
-            // Token counts, not values: a malformed --set already has its own error and no value to read.
-            if (result.GetResult(set) is not { Tokens.Count: > 0 } && result.GetResult(delete) is not { Tokens.Count: > 0 })
-            {
-                result.AddError("give at least one --set key=value or --delete key");
-            }
-        });
         CommandRunner.SetAction(command, console, "IncrementalAlterConfigs", async (context, parse, cancellationToken) =>
         {
-            var changes = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, value) in parse.GetValue(set) ?? [])
-            {
-                changes[key] = value;
-            }
-
-            var removals = (parse.GetValue(delete) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            var entries = changes.Select(c => new ConfigEntry { Name = c.Key, Value = c.Value, IncrementalOperation = AlterConfigOpType.Set })
-                .Concat(removals.Select(k => new ConfigEntry { Name = k, IncrementalOperation = AlterConfigOpType.Delete }))
-                .ToList();
+            var (changes, removals, entries) = options.Read(parse);
 
             using var admin = await ClusterAdmin.ConnectAsync(context, cancellationToken);
             var brokerId = BrokerSelection.Resolve(admin, parse.GetValue(broker));
@@ -75,15 +55,7 @@ internal static class ClusterAlterConfigCommand
             }
             else
             {
-                foreach (var (key, value) in changes)
-                {
-                    context.Console.Out.Write($"broker {brokerId}: set {key}={value}\n");
-                }
-
-                foreach (var key in removals)
-                {
-                    context.Console.Out.Write($"broker {brokerId}: deleted {key} (the static or default value applies)\n");
-                }
+                ConfigChangeOptions.PrintChanges(context, $"broker {brokerId}", changes, removals, "the static or default value");
             }
 
             return ExitCodes.Ok;
