@@ -1,93 +1,47 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rill.Common;
-using Rill.Coordinator;
-using Rill.Protocol.Messages;
-using Rill.Server.Groups;
 using Rill.Metadata;
 using Rill.Replication;
 using Rill.Server.Configuration;
-using Rill.Server.Handlers;
-using Rill.Server.Network;
 using Rill.Server.Observability;
-using Rill.Storage;
 
 namespace Rill.Server;
 
 /// <summary>
-/// One Rill process in combined mode: broker and controller. Composes storage, metadata, partitions and the
-/// network listeners, and takes them down in the reverse order.
+/// One Rill process: its controller role (<see cref="ControllerServer"/>), its broker role
+/// (<see cref="BrokerServer"/>) and the HTTP admin listener. Built by <see cref="RillNodeBuilder"/>; takes its parts
+/// down in the reverse order. Until the Raft quorum exists every node runs the controller in process over its own
+/// metadata log (KRaft's combined mode), whatever <c>process.roles</c> lists, as single-node Rill always has.
 /// </summary>
 public sealed class RillNode : IAsyncDisposable
 {
-    private static readonly TimeSpan CompactionBackoff = TimeSpan.FromSeconds(15);
-
-
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
-    private readonly LogManager _logs;
-    private readonly IMetadataLog _metadataLog;
-    private readonly KestrelServer _kestrel;
-    private readonly CancellationTokenSource _stopping;
-    private readonly Task _maintenance;
-    private readonly GroupCoordinator _groups;
-    private readonly CoordinatorPublisher _groupLoads;
-    private readonly NodeMetrics _metrics;
-    private readonly NodeHealth _health;
+    private readonly ControllerServer _controller;
+    private readonly BrokerServer _broker;
     private AdminServer? _admin;
     private int _stopped;
 
-    private RillNode(
-        ServerConfig config,
-        string clusterId,
-        ILogger logger,
-        LogManager logs,
-        IMetadataLog metadataLog,
-        MetadataController controller,
-        ReplicaManager replicas,
-        KestrelServer kestrel,
-        CancellationTokenSource stopping,
-        IReadOnlyList<ListenerEndpoint> boundListeners,
-        Task maintenance,
-        GroupCoordinator groups,
-        CoordinatorPublisher groupLoads,
-        NodeMetrics metrics,
-        NodeHealth health)
+    private RillNode(ServerConfig config, string clusterId, ILogger logger, ControllerServer controller, BrokerServer broker)
     {
-        _metrics = metrics;
-        _health = health;
-        _groups = groups;
-        _groupLoads = groupLoads;
         _config = config;
         ClusterId = clusterId;
         _logger = logger;
-        _logs = logs;
-        _metadataLog = metadataLog;
-        Controller = controller;
-        Replicas = replicas;
-        _kestrel = kestrel;
-        _stopping = stopping;
-        BoundListeners = boundListeners;
-        _maintenance = maintenance;
+        _controller = controller;
+        _broker = broker;
     }
 
     public string ClusterId { get; }
 
-    public MetadataController Controller { get; }
+    public int NodeId => _config.NodeId;
 
-    public ReplicaManager Replicas { get; }
+    public MetadataController Controller => _controller.Controller;
+
+    public ReplicaManager Replicas => _broker.Replicas;
 
     /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
-    public IReadOnlyList<ListenerEndpoint> BoundListeners { get; }
+    public IReadOnlyList<ListenerEndpoint> BoundListeners => _broker.BoundListeners;
 
     /// <summary>
     /// Where the HTTP admin endpoint (/metrics, /health) listens, with the bound port; null when the default
@@ -106,66 +60,32 @@ public sealed class RillNode : IAsyncDisposable
         }
     }
 
-    /// <param name="logLevels">The levels <paramref name="loggerFactory"/> follows, changed through BROKER_LOGGER; null leaves that resource unavailable.</param>
-    public static async Task<RillNode> StartAsync(
-        ServerConfig config, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken, LogLevels? logLevels = null)
+    internal static async Task<RillNode> StartAsync(
+        ServerConfig config,
+        IConnectionListenerFactory transport,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        LogLevels? logLevels,
+        CancellationToken cancellationToken)
     {
         var startedAt = time.GetTimestamp();
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var clusterId = MetaProperties.LoadOrFormat(config.LogDirs, config.NodeId, config.ClusterId);
 
-        var logs = new LogManager(config.LogDirs, time, loggerFactory);
-        var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
-        var controller = new MetadataController(
-            metadataLog,
-            new MetadataControllerConfig(config.NodeId, config.NumPartitions, (short)config.DefaultReplicationFactor),
-            loggerFactory.CreateLogger<MetadataController>());
-        // A topic's log config: its overrides over the dynamic broker configs of the same image over the static ones.
-        LogConfig LogConfigFor(MetadataImage image, string topic) =>
-            TopicConfigs.ToLogConfig(TopicConfigs.Resolve(
-                config,
-                DynamicBrokerConfig.Of(image, config.NodeId),
-                image.ConfigsOf(ConfigResourceType.Topic, topic)));
-        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
-
-        // Metadata first, so that logs open with their topics' configs; then the replica manager takes the
-        // image and removes logs of topics the metadata no longer has.
-        controller.Load();
-        controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
-        logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
-        controller.AddPublisher(replicas);
-        replicas.DeleteStrayLogs();
-
-        var groups = new GroupCoordinator(
-            GroupCoordinatorConfigOf(config),
-            new CoordinatorLog(replicas, controller),
-            () => controller.Image,
-            time,
-            loggerFactory);
-        var groupLoads = new CoordinatorPublisher(groups, config.NodeId, loggerFactory.CreateLogger<CoordinatorPublisher>());
-        controller.AddPublisher(groupLoads);
-        var offsetsTopic = new OffsetsTopic(controller, config);
-        var loadTime = time.GetElapsedTime(startedAt);
-        ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
-
-        var metrics = new NodeMetrics(replicas, groups, loggerFactory);
-        var health = new NodeHealth(logs);
-        var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
-        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
+        // Metadata first, so that logs open with their topics' configs.
+        var controller = ControllerServer.Start(config, loggerFactory);
+        BrokerServer broker;
+        try
         {
-            Budget = new RequestBudget(config.QueuedMaxRequestBytes),
-        };
-        var kestrel = CreateKestrel(config, dispatcher, sessionConfig, metrics.Network, time, loggerFactory, stopping.Token);
-        await kestrel.StartAsync(new NoHttpApplication(), cancellationToken);
-        var bound = BoundListenersOf(config, kestrel);
+            broker = await BrokerServer.StartAsync(config, clusterId, controller.Controller, transport, time, loggerFactory, logLevels, cancellationToken);
+        }
+        catch
+        {
+            controller.Dispose();
+            throw;
+        }
 
-        var advertised = AdvertisedEndpoints(config, bound);
-        controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), advertised, rack: null);
-
-        var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
-        var node = new RillNode(
-            config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads, metrics, health);
+        var node = new RillNode(config, clusterId, logger, controller, broker);
         try
         {
             // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
@@ -178,14 +98,9 @@ public sealed class RillNode : IAsyncDisposable
             throw;
         }
 
-        health.MarkReady();
+        broker.Health.MarkReady();
         var startTime = time.GetElapsedTime(startedAt);
-        ServerLog.Started(
-            logger,
-            config.NodeId,
-            startTime,
-            clusterId,
-            bound);
+        ServerLog.Started(logger, config.NodeId, startTime, clusterId, broker.BoundListeners);
         return node;
     }
 
@@ -197,24 +112,14 @@ public sealed class RillNode : IAsyncDisposable
             return;
         }
 
-        _health.MarkStopping();
+        _broker.Health.MarkStopping();
         if (_admin is not null)
         {
             await _admin.StopAsync();
         }
 
-        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            var stop = _kestrel.StopAsync(grace.Token);
-            await _stopping.CancelAsync();
-            await stop;
-        }
-
-        await _maintenance;
-        await _groupLoads.AllLoads;
-        await _groups.DisposeAsync();
-        _logs.Shutdown();
-        _metadataLog.Dispose();
+        await _broker.StopAsync();
+        _controller.Dispose();
         ServerLog.Stopped(_logger, _config.NodeId);
     }
 
@@ -226,85 +131,7 @@ public sealed class RillNode : IAsyncDisposable
             await _admin.DisposeAsync();
         }
 
-        _kestrel.Dispose();
-        _logs.Dispose();
-        _stopping.Dispose();
-        _metrics.Dispose();
-    }
-
-    private static IEnumerable<IApiHandler> CreateHandlers(
-        ServerConfig config,
-        string clusterId,
-        MetadataController controller,
-        ReplicaManager replicas,
-        GroupCoordinator groups,
-        OffsetsTopic offsetsTopic,
-        TopicMetrics topicMetrics,
-        TimeProvider time,
-        ILoggerFactory loggerFactory,
-        LogLevels? logLevels)
-    {
-        var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
-        yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
-        yield return new GroupApiHandler<JoinGroupRequest, JoinGroupResponse>(0, groups.JoinGroupAsync);
-        yield return new GroupApiHandler<SyncGroupRequest, SyncGroupResponse>(0, groups.SyncGroupAsync);
-        yield return new GroupApiHandler<HeartbeatRequest, HeartbeatResponse>(0, groups.HeartbeatAsync);
-        yield return new GroupApiHandler<LeaveGroupRequest, LeaveGroupResponse>(0, groups.LeaveGroupAsync);
-        yield return new GroupApiHandler<OffsetCommitRequest, OffsetCommitResponse>(2, groups.OffsetCommitAsync);
-        yield return new GroupApiHandler<OffsetFetchRequest, OffsetFetchResponse>(1, groups.OffsetFetchAsync);
-        yield return new GroupApiHandler<ListGroupsRequest, ListGroupsResponse>(0, groups.ListGroupsAsync);
-        yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
-        yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
-        yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
-        yield return new ProduceHandler(controller, replicas, topicMetrics);
-        yield return new FetchHandler(controller, replicas, time, topicMetrics);
-        yield return new ListOffsetsHandler(controller, replicas);
-        yield return new MetadataHandler(controller, config, clusterId, logger);
-        yield return new CreateTopicsHandler(controller, config);
-        yield return new DeleteTopicsHandler(controller, config);
-        yield return new DescribeConfigsHandler(controller, config, logLevels);
-        yield return new CreatePartitionsHandler(controller);
-        yield return new DescribeClusterHandler(controller, config, clusterId);
-        yield return new AlterConfigsHandler(controller, config);
-        yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
-        yield return new DeleteRecordsHandler(controller, replicas);
-        yield return new DescribeLogDirsHandler(replicas, config);
-    }
-
-    private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(
-        OffsetsTopicPartitions: config.OffsetsTopicNumPartitions,
-        GroupMinSessionTimeoutMs: config.GroupMinSessionTimeoutMs,
-        GroupMaxSessionTimeoutMs: config.GroupMaxSessionTimeoutMs,
-        GroupInitialRebalanceDelayMs: config.GroupInitialRebalanceDelayMs,
-        OffsetsRetentionMs: config.OffsetsRetentionMinutes * 60_000L,
-        OffsetsRetentionCheckIntervalMs: config.OffsetsRetentionCheckIntervalMs,
-        OffsetMetadataMaxBytes: config.OffsetMetadataMaxBytes,
-        GroupMaxSize: config.GroupMaxSize);
-
-    private static KestrelServer CreateKestrel(
-        ServerConfig config,
-        RequestDispatcher dispatcher,
-        SessionConfig sessionConfig,
-        NetworkMetrics networkMetrics,
-        TimeProvider time,
-        ILoggerFactory loggerFactory,
-        CancellationToken stopping)
-    {
-        var options = new KestrelServerOptions
-        {
-            ApplicationServices = new ServiceCollection().AddSingleton(loggerFactory).BuildServiceProvider(),
-            AddServerHeader = false,
-        };
-        options.Limits.MaxConcurrentConnections = null;
-        var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
-        foreach (var listener in config.Listeners)
-        {
-            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, networkMetrics, sessionLogger, stopping);
-            options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
-        }
-
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
-        return new KestrelServer(Options.Create(options), transport, loggerFactory);
+        await _broker.DisposeAsync();
     }
 
     /// <summary>
@@ -318,10 +145,10 @@ public sealed class RillNode : IAsyncDisposable
         try
         {
             _admin = await AdminServer.StartAsync(
-                EndPointOf(listen.Host, listen.Port),
-                _metrics.Exporter,
-                _metrics.BeforeScrapeAsync,
-                _health,
+                Network.KafkaListeners.EndPointOf(listen.Host, listen.Port),
+                _broker.Metrics.Exporter,
+                _broker.Metrics.BeforeScrapeAsync,
+                _broker.Health,
                 time,
                 loggerFactory,
                 CancellationToken.None);
@@ -334,121 +161,4 @@ public sealed class RillNode : IAsyncDisposable
     }
 
     private bool IsDefault(string key) => _config.Values.First(value => value.Name == key).IsDefault;
-
-    private static IPEndPoint EndPointOf(string host, int port)
-    {
-        if (host is "" or "0.0.0.0")
-        {
-            return new IPEndPoint(IPAddress.Any, port);
-        }
-
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
-        {
-            return new IPEndPoint(address, port);
-        }
-
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        var resolved = Dns.GetHostAddresses(host);
-        return new IPEndPoint(resolved.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
-    }
-
-    private static List<ListenerEndpoint> BoundListenersOf(ServerConfig config, KestrelServer kestrel)
-    {
-        var addresses = kestrel.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-        var bound = new List<ListenerEndpoint>(config.Listeners.Count);
-        for (var i = 0; i < config.Listeners.Count; i++)
-        {
-            var listener = config.Listeners[i];
-            var port = listener.Port;
-            if (port == 0 && i < addresses.Count && Uri.TryCreate(addresses[i], UriKind.Absolute, out var uri))
-            {
-                port = uri.Port;
-            }
-
-            bound.Add(listener with { Port = port });
-        }
-
-        return bound;
-    }
-
-    private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, List<ListenerEndpoint> bound)
-    {
-        var endpoints = new List<BrokerEndpoint>();
-        foreach (var listener in bound)
-        {
-            var advertised = config.AdvertisedListeners.FirstOrDefault(a => a.Name == listener.Name) ?? listener;
-            var host = advertised.Host is "" or "0.0.0.0" or "::" ? Dns.GetHostName() : advertised.Host;
-            var port = advertised.Port == 0 ? listener.Port : advertised.Port;
-            endpoints.Add(new BrokerEndpoint(listener.Name, host, port, (short)advertised.SecurityProtocol));
-        }
-
-        return endpoints;
-    }
-
-    /// <summary>
-    /// Flushes what the flush policy asks for about once a second, checkpoints recovery points every
-    /// <c>log.flush.offset.checkpoint.interval.ms</c> (so a crash rescans little), applies retention every
-    /// <c>log.retention.check.interval.ms</c>, and compacts dirty compacted logs every 15 s (Kafka's
-    /// <c>log.cleaner.backoff.ms</c>). One loop, so these never run concurrently with each other.
-    /// </summary>
-    private static async Task RunMaintenanceAsync(ServerConfig config, LogManager logs, TimeProvider time, ILogger logger, CancellationToken stopping)
-    {
-        var period = TimeSpan.FromMilliseconds(Math.Min(1_000, Math.Min(config.LogRetentionCheckIntervalMs, config.LogFlushOffsetCheckpointIntervalMs)));
-        using var timer = new PeriodicTimer(period, time);
-        var lastRetention = time.GetTimestamp();
-        var lastCheckpoint = lastRetention;
-        var lastCompaction = lastRetention;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                try
-                {
-                    logs.FlushDirty();
-                    if (time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= config.LogFlushOffsetCheckpointIntervalMs)
-                    {
-                        lastCheckpoint = time.GetTimestamp();
-                        logs.WriteCheckpoints();
-                    }
-
-                    if (time.GetElapsedTime(lastRetention).TotalMilliseconds >= config.LogRetentionCheckIntervalMs)
-                    {
-                        lastRetention = time.GetTimestamp();
-                        logs.RunRetention();
-                    }
-
-                    if (time.GetElapsedTime(lastCompaction) >= CompactionBackoff)
-                    {
-                        lastCompaction = time.GetTimestamp();
-                        logs.RunCompaction();
-                    }
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    ServerLog.BackgroundTaskFailed(logger, exception, "log maintenance");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown.
-        }
-    }
-
-    /// <summary>Kestrel wants an HTTP application even when every endpoint speaks Kafka; this one is never called.</summary>
-    private sealed class NoHttpApplication : IHttpApplication<object>
-    {
-        public object CreateContext(IFeatureCollection contextFeatures) =>
-            throw new InvalidOperationException("Kafka listeners carry no HTTP requests.");
-
-        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
-
-        public void DisposeContext(object context, Exception? exception)
-        {
-        }
-    }
 }

@@ -77,7 +77,7 @@ internal static class ServeCommand
         RillNode node;
         try
         {
-            node = await RillNode.StartAsync(config, loggerFactory, TimeProvider.System, shutdown.Token, logLevels);
+            node = await new RillNodeBuilder(config).WithLogging(loggerFactory, logLevels).StartAsync(shutdown.Token);
         }
         catch (ConfigException exception)
         {

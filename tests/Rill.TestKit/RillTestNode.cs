@@ -73,7 +73,7 @@ public sealed class RillTestNode : IAsyncDisposable
     {
         var config = Config(_data.Path, port, _overrides);
         LogLevels = new LogLevels(TestLogPath is null ? LogLevel.Information : LogLevel.Debug);
-        Node = await RillNode.StartAsync(config, LoggerFactoryFor(LogLevels), TimeProvider.System, CancellationToken.None, LogLevels);
+        Node = await new RillNodeBuilder(config).WithLogging(LoggerFactoryFor(LogLevels), LogLevels).StartAsync(CancellationToken.None);
         _port = Node.BoundListeners[0].Port;
     }
 

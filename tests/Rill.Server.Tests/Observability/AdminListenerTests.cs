@@ -90,7 +90,7 @@ public sealed class AdminListenerTests
 
         using var data = new TempDirectory();
         var config = ServerConfig.Load(null, new Dictionary<string, string>(), ["listeners=PLAINTEXT://127.0.0.1:0", $"log.dirs={data.Path}"]);
-        await using var node = await RillNode.StartAsync(config, NullLoggerFactory.Instance, TimeProvider.System, TestContext.Current.CancellationToken);
+        await using var node = await new RillNodeBuilder(config).StartAsync(TestContext.Current.CancellationToken);
         Assert.Null(node.AdminEndpoint);
         await using var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.BoundListeners[0].Port);
         await ProduceFetchTests.CreateTopicAsync(client, "without-admin");

@@ -1,0 +1,230 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Rill.Common;
+using Rill.Coordinator;
+using Rill.Metadata;
+using Rill.Protocol.Messages;
+using Rill.Replication;
+using Rill.Server.Configuration;
+using Rill.Server.Groups;
+using Rill.Server.Handlers;
+using Rill.Server.Network;
+using Rill.Server.Observability;
+using Rill.Storage;
+
+namespace Rill.Server;
+
+/// <summary>
+/// The broker role of a node: partition logs and the replica manager kept in step with the metadata image, the
+/// group coordinator, the request handlers behind the Kafka listeners, and the log maintenance loop. Stops in
+/// the reverse order it started.
+/// </summary>
+public sealed class BrokerServer : IAsyncDisposable
+{
+    private readonly ServerConfig _config;
+    private readonly LogManager _logs;
+    private readonly KafkaListeners _listeners;
+    private readonly CancellationTokenSource _stopping;
+    private readonly Task _maintenance;
+    private readonly GroupCoordinator _groups;
+    private readonly CoordinatorPublisher _groupLoads;
+    private int _stopped;
+
+    private BrokerServer(
+        ServerConfig config,
+        LogManager logs,
+        ReplicaManager replicas,
+        GroupCoordinator groups,
+        CoordinatorPublisher groupLoads,
+        NodeMetrics metrics,
+        NodeHealth health,
+        KafkaListeners listeners,
+        CancellationTokenSource stopping,
+        Task maintenance)
+    {
+        _config = config;
+        _logs = logs;
+        Replicas = replicas;
+        _groups = groups;
+        _groupLoads = groupLoads;
+        Metrics = metrics;
+        Health = health;
+        _listeners = listeners;
+        _stopping = stopping;
+        _maintenance = maintenance;
+    }
+
+    public ReplicaManager Replicas { get; }
+
+    public NodeMetrics Metrics { get; }
+
+    public NodeHealth Health { get; }
+
+    /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
+    public IReadOnlyList<ListenerEndpoint> BoundListeners => _listeners.Bound;
+
+    /// <summary>Loads the logs, starts the coordinator and the listeners, and registers this broker with the controller.</summary>
+    public static async Task<BrokerServer> StartAsync(
+        ServerConfig config,
+        string clusterId,
+        MetadataController controller,
+        IConnectionListenerFactory transport,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        LogLevels? logLevels,
+        CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetTimestamp();
+        var logger = loggerFactory.CreateLogger("Rill.Server");
+        var logs = new LogManager(config.LogDirs, time, loggerFactory);
+
+        // A topic's log config: its overrides over the dynamic broker configs of the same image over the static ones.
+        LogConfig LogConfigFor(MetadataImage image, string topic) =>
+            TopicConfigs.ToLogConfig(TopicConfigs.Resolve(
+                config,
+                DynamicBrokerConfig.Of(image, config.NodeId),
+                image.ConfigsOf(ConfigResourceType.Topic, topic)));
+        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
+
+        // Logs open with their topics' configs from the loaded image; then the replica manager takes the image and
+        // removes logs of topics the metadata no longer has.
+        controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
+        logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        controller.AddPublisher(replicas);
+        replicas.DeleteStrayLogs();
+
+        var groups = new GroupCoordinator(
+            GroupCoordinatorConfigOf(config),
+            new CoordinatorLog(replicas, controller),
+            () => controller.Image,
+            time,
+            loggerFactory);
+        var groupLoads = new CoordinatorPublisher(groups, config.NodeId, loggerFactory.CreateLogger<CoordinatorPublisher>());
+        controller.AddPublisher(groupLoads);
+        var offsetsTopic = new OffsetsTopic(controller, config);
+        var loadTime = time.GetElapsedTime(startedAt);
+        ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
+
+        var metrics = new NodeMetrics(replicas, groups, loggerFactory);
+        var health = new NodeHealth(logs);
+        var stopping = new CancellationTokenSource();
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
+        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
+        {
+            Budget = new RequestBudget(config.QueuedMaxRequestBytes),
+        };
+        KafkaListeners listeners;
+        try
+        {
+            listeners = await KafkaListeners.StartAsync(
+                config, dispatcher, sessionConfig, transport, metrics.Network, time, loggerFactory, stopping.Token, cancellationToken);
+        }
+        catch
+        {
+            await groups.DisposeAsync();
+            logs.Shutdown();
+            logs.Dispose();
+            stopping.Dispose();
+            metrics.Dispose();
+            throw;
+        }
+
+        controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), AdvertisedEndpoints(config, listeners.Bound), rack: null);
+        var maintenance = LogMaintenance.RunAsync(config, logs, time, logger, stopping.Token);
+        return new BrokerServer(config, logs, replicas, groups, groupLoads, metrics, health, listeners, stopping, maintenance);
+    }
+
+    /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            var stop = _listeners.StopAsync(grace.Token);
+            await _stopping.CancelAsync();
+            await stop;
+        }
+
+        await _maintenance;
+        await _groupLoads.AllLoads;
+        await _groups.DisposeAsync();
+        _logs.Shutdown();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _listeners.Dispose();
+        _logs.Dispose();
+        _stopping.Dispose();
+        Metrics.Dispose();
+    }
+
+    private static IEnumerable<IApiHandler> CreateHandlers(
+        ServerConfig config,
+        string clusterId,
+        MetadataController controller,
+        ReplicaManager replicas,
+        GroupCoordinator groups,
+        OffsetsTopic offsetsTopic,
+        TopicMetrics topicMetrics,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        LogLevels? logLevels)
+    {
+        var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
+        yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
+        yield return new GroupApiHandler<JoinGroupRequest, JoinGroupResponse>(0, groups.JoinGroupAsync);
+        yield return new GroupApiHandler<SyncGroupRequest, SyncGroupResponse>(0, groups.SyncGroupAsync);
+        yield return new GroupApiHandler<HeartbeatRequest, HeartbeatResponse>(0, groups.HeartbeatAsync);
+        yield return new GroupApiHandler<LeaveGroupRequest, LeaveGroupResponse>(0, groups.LeaveGroupAsync);
+        yield return new GroupApiHandler<OffsetCommitRequest, OffsetCommitResponse>(2, groups.OffsetCommitAsync);
+        yield return new GroupApiHandler<OffsetFetchRequest, OffsetFetchResponse>(1, groups.OffsetFetchAsync);
+        yield return new GroupApiHandler<ListGroupsRequest, ListGroupsResponse>(0, groups.ListGroupsAsync);
+        yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
+        yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
+        yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
+        yield return new ProduceHandler(controller, replicas, topicMetrics);
+        yield return new FetchHandler(controller, replicas, time, topicMetrics);
+        yield return new ListOffsetsHandler(controller, replicas);
+        yield return new MetadataHandler(controller, config, clusterId, logger);
+        yield return new CreateTopicsHandler(controller, config);
+        yield return new DeleteTopicsHandler(controller, config);
+        yield return new DescribeConfigsHandler(controller, config, logLevels);
+        yield return new CreatePartitionsHandler(controller);
+        yield return new DescribeClusterHandler(controller, config, clusterId);
+        yield return new AlterConfigsHandler(controller, config);
+        yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
+        yield return new DeleteRecordsHandler(controller, replicas);
+        yield return new DescribeLogDirsHandler(replicas, config);
+    }
+
+    private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(
+        OffsetsTopicPartitions: config.OffsetsTopicNumPartitions,
+        GroupMinSessionTimeoutMs: config.GroupMinSessionTimeoutMs,
+        GroupMaxSessionTimeoutMs: config.GroupMaxSessionTimeoutMs,
+        GroupInitialRebalanceDelayMs: config.GroupInitialRebalanceDelayMs,
+        OffsetsRetentionMs: config.OffsetsRetentionMinutes * 60_000L,
+        OffsetsRetentionCheckIntervalMs: config.OffsetsRetentionCheckIntervalMs,
+        OffsetMetadataMaxBytes: config.OffsetMetadataMaxBytes,
+        GroupMaxSize: config.GroupMaxSize);
+
+    private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, IReadOnlyList<ListenerEndpoint> bound)
+    {
+        var endpoints = new List<BrokerEndpoint>();
+        foreach (var listener in bound)
+        {
+            var advertised = config.AdvertisedListeners.FirstOrDefault(a => a.Name == listener.Name) ?? listener;
+            var host = advertised.Host is "" or "0.0.0.0" or "::" ? Dns.GetHostName() : advertised.Host;
+            var port = advertised.Port == 0 ? listener.Port : advertised.Port;
+            endpoints.Add(new BrokerEndpoint(listener.Name, host, port, (short)advertised.SecurityProtocol));
+        }
+
+        return endpoints;
+    }
+}
