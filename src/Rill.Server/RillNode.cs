@@ -10,12 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rill.Common;
+using Rill.Config;
 using Rill.Coordinator;
 using Rill.Protocol.Messages;
+using Rill.Server.Configuration;
 using Rill.Server.Groups;
 using Rill.Metadata;
 using Rill.Replication;
-using Rill.Server.Configuration;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
 using Rill.Server.Observability;
@@ -124,7 +125,7 @@ public sealed class RillNode : IAsyncDisposable
         LogConfig LogConfigFor(MetadataImage image, string topic) =>
             TopicConfigs.ToLogConfig(TopicConfigs.Resolve(
                 config,
-                DynamicBrokerConfig.Of(image, config.NodeId),
+                image.DynamicConfigOf(config.NodeId),
                 image.ConfigsOf(ConfigResourceType.Topic, topic)));
         var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
 
