@@ -44,6 +44,10 @@ public sealed record MetadataImage(
         DynamicBrokerConfig.From(
             ConfigsOf(ConfigResourceType.Broker, DynamicBrokerConfig.ClusterDefaultName),
             ConfigsOf(ConfigResourceType.Broker, DynamicBrokerConfig.NodeName(nodeId)));
+
+    /// <summary>A topic's effective config on the broker of <paramref name="config"/>: its overrides over the dynamic broker configs of this image over the static ones.</summary>
+    public EffectiveTopicConfig TopicConfigOf(ServerConfig config, string topic) =>
+        TopicConfigs.Resolve(config, DynamicConfigOf(config.NodeId), ConfigsOf(ConfigResourceType.Topic, topic));
 }
 
 /// <summary>A resource that configs are attached to: a topic by name, a broker by id ("" for the cluster default).</summary>

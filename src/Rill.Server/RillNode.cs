@@ -121,19 +121,13 @@ public sealed class RillNode : IAsyncDisposable
             metadataLog,
             new MetadataControllerConfig(config.NodeId, config.NumPartitions, (short)config.DefaultReplicationFactor),
             loggerFactory.CreateLogger<MetadataController>());
-        // A topic's log config: its overrides over the dynamic broker configs of the same image over the static ones.
-        LogConfig LogConfigFor(MetadataImage image, string topic) =>
-            TopicConfigs.ToLogConfig(TopicConfigs.Resolve(
-                config,
-                image.DynamicConfigOf(config.NodeId),
-                image.ConfigsOf(ConfigResourceType.Topic, topic)));
-        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
+        var replicas = new ReplicaManager(config, logs, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Metadata first, so that logs open with their topics' configs; then the replica manager takes the
         // image and removes logs of topics the metadata no longer has.
         controller.Load();
         controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
-        logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        logs.LoadLogs(tp => replicas.LogConfigOf(controller.Image, tp.Topic));
         controller.AddPublisher(replicas);
         replicas.DeleteStrayLogs();
 
