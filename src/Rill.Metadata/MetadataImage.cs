@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Rill.Common;
+using Rill.Config;
 
 namespace Rill.Metadata;
 
@@ -37,6 +38,16 @@ public sealed record MetadataImage(
         Configs.TryGetValue(new ConfigResource(type, name), out var configs)
             ? configs
             : ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The dynamic layer of broker <paramref name="nodeId"/>'s configuration in this image: the cluster default and its own values.</summary>
+    public DynamicBrokerConfig DynamicConfigOf(int nodeId) =>
+        DynamicBrokerConfig.From(
+            ConfigsOf(ConfigResourceType.Broker, DynamicBrokerConfig.ClusterDefaultName),
+            ConfigsOf(ConfigResourceType.Broker, DynamicBrokerConfig.NodeName(nodeId)));
+
+    /// <summary>A topic's effective config on the broker of <paramref name="config"/>: its overrides over the dynamic broker configs of this image over the static ones.</summary>
+    public EffectiveTopicConfig TopicConfigOf(ServerConfig config, string topic) =>
+        TopicConfigs.Resolve(config, DynamicConfigOf(config.NodeId), ConfigsOf(ConfigResourceType.Topic, topic));
 }
 
 /// <summary>A resource that configs are attached to: a topic by name, a broker by id ("" for the cluster default).</summary>

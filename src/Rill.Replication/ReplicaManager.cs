@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Storage;
 
@@ -16,20 +17,16 @@ public sealed class ReplicaManager : IMetadataPublisher
     private readonly int _localBrokerId;
     private readonly string _localBrokerName;
     private readonly LogManager _logs;
-    private readonly Func<MetadataImage, string, LogConfig> _logConfigFor;
+    private readonly ServerConfig _config;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
 
-    public ReplicaManager(
-        int localBrokerId,
-        LogManager logs,
-        Func<MetadataImage, string, LogConfig> logConfigFor,
-        ILogger<ReplicaManager> logger)
+    public ReplicaManager(ServerConfig config, LogManager logs, ILogger<ReplicaManager> logger)
     {
-        _localBrokerId = localBrokerId;
-        _localBrokerName = localBrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _config = config;
+        _localBrokerId = config.NodeId;
+        _localBrokerName = DynamicBrokerConfig.NodeName(config.NodeId);
         _logs = logs;
-        _logConfigFor = logConfigFor;
         _logger = logger;
     }
 
@@ -70,7 +67,7 @@ public sealed class ReplicaManager : IMetadataPublisher
         var brokerConfigsChanged = BrokerConfigsChanged(previous, current);
         foreach (var (name, topic) in current.Topics)
         {
-            var config = _logConfigFor(current, name);
+            var config = LogConfigOf(current, name);
             previous.Topics.TryGetValue(name, out var before);
             var configChanged = before is null || brokerConfigsChanged || !ReferenceEquals(
                 previous.ConfigsOf(ConfigResourceType.Topic, name),
@@ -100,6 +97,9 @@ public sealed class ReplicaManager : IMetadataPublisher
             }
         }
     }
+
+    /// <summary>The log config of <paramref name="topic"/> in <paramref name="image"/>, resolved through the topic's overrides, the dynamic and the static broker configs.</summary>
+    public LogConfig LogConfigOf(MetadataImage image, string topic) => TopicConfigs.ToLogConfig(image.TopicConfigOf(_config, topic));
 
     // Dynamic broker configs (the cluster default "" and this broker's own) supply the defaults of every topic's
     // config, so a change to either re-applies every log's config.

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
+using Rill.Config;
 using Rill.Coordinator;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
@@ -79,18 +80,12 @@ public sealed class BrokerServer : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var logs = new LogManager(config.LogDirs, time, loggerFactory);
 
-        // A topic's log config: its overrides over the dynamic broker configs of the same image over the static ones.
-        LogConfig LogConfigFor(MetadataImage image, string topic) =>
-            TopicConfigs.ToLogConfig(TopicConfigs.Resolve(
-                config,
-                DynamicBrokerConfig.Of(image, config.NodeId),
-                image.ConfigsOf(ConfigResourceType.Topic, topic)));
-        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
+        var replicas = new ReplicaManager(config, logs, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Logs open with their topics' configs from the loaded image; then the replica manager takes the image and
         // removes logs of topics the metadata no longer has.
         controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
-        logs.LoadLogs(tp => LogConfigFor(controller.Image, tp.Topic));
+        logs.LoadLogs(tp => replicas.LogConfigOf(controller.Image, tp.Topic));
         controller.AddPublisher(replicas);
         replicas.DeleteStrayLogs();
 

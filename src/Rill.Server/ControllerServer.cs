@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rill.Metadata;
-using Rill.Server.Configuration;
+using Rill.Config;
 
 namespace Rill.Server;
 

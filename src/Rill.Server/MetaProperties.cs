@@ -1,5 +1,5 @@
 using Rill.Common;
-using Rill.Server.Configuration;
+using Rill.Config;
 
 namespace Rill.Server;
 

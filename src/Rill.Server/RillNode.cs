@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Rill.Metadata;
 using Rill.Replication;
-using Rill.Server.Configuration;
+using Rill.Config;
 using Rill.Server.Observability;
 
 namespace Rill.Server;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Rill.Server.Configuration;
+using Rill.Config;
 using Rill.Server.Observability;
 
 namespace Rill.Server;

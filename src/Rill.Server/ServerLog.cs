@@ -15,7 +15,7 @@ internal static partial class ServerLog
     public static partial void ConnectionOpened(ILogger logger, string connectionId, System.Net.EndPoint? remote, string listener);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Rill broker {nodeId} started in {elapsed}; cluster {clusterId}; listening on {listeners}")]
-    public static partial void Started(ILogger logger, int nodeId, TimeSpan elapsed, string clusterId, IReadOnlyList<Rill.Server.Configuration.ListenerEndpoint> listeners);
+    public static partial void Started(ILogger logger, int nodeId, TimeSpan elapsed, string clusterId, IReadOnlyList<Rill.Config.ListenerEndpoint> listeners);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Rill broker {nodeId} stopped cleanly")]
     public static partial void Stopped(ILogger logger, int nodeId);

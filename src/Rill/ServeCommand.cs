@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Rill.Config;
 using Rill.Server;
-using Rill.Server.Configuration;
 using Rill.Server.Observability;
 
 namespace Rill;

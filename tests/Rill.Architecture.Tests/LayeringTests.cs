@@ -13,12 +13,13 @@ public sealed class LayeringTests
         ["Rill.Common"] = [],
         ["Rill.Protocol"] = ["Rill.Common"],
         ["Rill.Storage"] = ["Rill.Common", "Rill.Protocol"],
-        ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol"],
-        ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata"],
+        ["Rill.Config"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage"],
+        ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol", "Rill.Config"],
+        ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
-        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator"],
+        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator"],
         ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol"],
-        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Cli"],
+        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Cli"],
     };
 
     public static TheoryData<string> Assemblies() => [.. Allowed.Keys];

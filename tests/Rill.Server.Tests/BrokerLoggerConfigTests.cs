@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rill.Common;
+using Rill.Config;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.TestKit;
 
 namespace Rill.Server.Tests;

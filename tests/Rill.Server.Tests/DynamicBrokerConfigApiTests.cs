@@ -1,6 +1,6 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.TestKit;
 
 namespace Rill.Server.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Rill.Config;
 using Rill.Server;
-using Rill.Server.Configuration;
 using Rill.Server.Observability;
 
 namespace Rill.TestKit;

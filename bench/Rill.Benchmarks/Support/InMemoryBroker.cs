@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Replication;
 using Rill.Server.Handlers;
@@ -41,7 +42,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         _logs = new LogManager([_dir.Path], time, NullLoggerFactory.Instance);
         _metadataLog = new FileMetadataLog(_dir.Path, NullLogger<FileMetadataLog>.Instance);
         Controller = new MetadataController(_metadataLog, new MetadataControllerConfig(NodeId, partitions, 1), NullLogger<MetadataController>.Instance);
-        Replicas = new ReplicaManager(NodeId, _logs, static (_, _) => LogConfig.Default, NullLogger<ReplicaManager>.Instance);
+        Replicas = new ReplicaManager(ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]), _logs, NullLogger<ReplicaManager>.Instance);
         Controller.Load();
         Controller.AddPublisher(Replicas);
         Controller.RegisterBroker(NodeId, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);

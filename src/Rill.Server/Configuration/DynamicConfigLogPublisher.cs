@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rill.Config;
 using Rill.Metadata;
 
 namespace Rill.Server.Configuration;
@@ -28,7 +29,7 @@ public sealed class DynamicConfigLogPublisher : IMetadataPublisher
             return;
         }
 
-        foreach (var ignored in DynamicBrokerConfig.Of(current, _nodeId).Ignored)
+        foreach (var ignored in current.DynamicConfigOf(_nodeId).Ignored)
         {
             ConfigLog.IgnoredConfiguration(_logger, ignored);
         }

@@ -1,6 +1,6 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
-using Rill.Server.Configuration;
 
 namespace Rill.Server.Groups;
 

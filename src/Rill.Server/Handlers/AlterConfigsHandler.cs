@@ -1,6 +1,6 @@
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
-using Rill.Server.Configuration;
 
 namespace Rill.Server.Handlers;
 
@@ -36,7 +36,7 @@ public static class BrokerConfigChanges
         return controller.AlterConfigs<(ErrorCode, string?)>(new ConfigResource(ConfigResourceType.Broker, resourceName), image =>
         {
             var current = image.ConfigsOf(ConfigResourceType.Broker, resourceName);
-            var next = compute(current, DynamicBrokerConfig.Of(image, config.NodeId));
+            var next = compute(current, image.DynamicConfigOf(config.NodeId));
             if (next.Error != ErrorCode.None)
             {
                 return (NoChanges, (next.Error, next.Message));

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Rill.Common;
-using Rill.Server.Configuration;
+using Rill.Config;
 using Rill.Server.Observability;
 
 namespace Rill.Server.Handlers;

@@ -1,7 +1,7 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;
@@ -68,7 +68,7 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest>
         EffectiveTopicConfig effective;
         try
         {
-            effective = TopicConfigs.Resolve(_config, DynamicBrokerConfig.Of(_controller.Image, _config.NodeId), configs);
+            effective = TopicConfigs.Resolve(_config, _controller.Image.DynamicConfigOf(_config.NodeId), configs);
             TopicConfigs.CheckApplicable(effective, $"topic '{topic.Name}'");
         }
         catch (ConfigException exception)

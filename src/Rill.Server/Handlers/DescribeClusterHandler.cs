@@ -1,7 +1,7 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
-using Rill.Server.Configuration;
 using Rill.Server.Network;
 using Rill.Server.Observability;
 
@@ -84,13 +84,13 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
 
                 return TopicConfigs.Resolve(
                     _config,
-                    DynamicBrokerConfig.Of(image, _config.NodeId),
+                    image.DynamicConfigOf(_config.NodeId),
                     image.ConfigsOf(ConfigResourceType.Topic, resource.ResourceName)).Entries;
             case ConfigResourceType.Broker:
                 // As Kafka's ConfigHelper: "" is the cluster default, listing only what is set there; a node id must be ours.
                 if (resource.ResourceName == DynamicBrokerConfig.ClusterDefaultName)
                 {
-                    return _config.DescribeClusterDefault(DynamicBrokerConfig.Of(image, _config.NodeId));
+                    return _config.DescribeClusterDefault(image.DynamicConfigOf(_config.NodeId));
                 }
 
                 if (!int.TryParse(resource.ResourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
@@ -107,7 +107,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
                     return null;
                 }
 
-                return _config.Describe(DynamicBrokerConfig.Of(image, _config.NodeId));
+                return _config.Describe(image.DynamicConfigOf(_config.NodeId));
             case ConfigResourceType.BrokerLogger:
                 (error, message, var loggers) = BrokerLoggerConfigs.Describe(_logLevels, _config.NodeId, resource.ResourceName);
                 return loggers;

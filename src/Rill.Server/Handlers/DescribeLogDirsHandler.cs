@@ -1,7 +1,7 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Protocol.Messages;
 using Rill.Replication;
-using Rill.Server.Configuration;
 using Rill.Server.Network;
 
 namespace Rill.Server.Handlers;

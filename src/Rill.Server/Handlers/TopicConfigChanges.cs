@@ -1,6 +1,6 @@
 using Rill.Common;
+using Rill.Config;
 using Rill.Metadata;
-using Rill.Server.Configuration;
 
 namespace Rill.Server.Handlers;
 
@@ -147,7 +147,7 @@ public static class TopicConfigChanges
                 return ([], (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist."));
             }
 
-            var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), DynamicBrokerConfig.Of(image, nodeId));
+            var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), image.DynamicConfigOf(nodeId));
             var recorded = error == ErrorCode.None && !validateOnly ? changes : [];
             return (recorded, (error, message));
         });

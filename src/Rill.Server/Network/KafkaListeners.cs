@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Rill.Server.Configuration;
+using Rill.Config;
 using Rill.Server.Handlers;
 using Rill.Server.Observability;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Rill.Server.Configuration;
+using Rill.Config;
 
 namespace Rill.Server.Tests.Configuration;
 

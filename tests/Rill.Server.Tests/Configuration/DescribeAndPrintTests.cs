@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Rill.Server.Configuration;
+using Rill.Config;
 
 namespace Rill.Server.Tests.Configuration;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.MetadataRecords;
 using Rill.Server.Configuration;

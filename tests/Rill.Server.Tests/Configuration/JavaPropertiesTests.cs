@@ -1,4 +1,4 @@
-using Rill.Server.Configuration;
+using Rill.Config;
 
 namespace Rill.Server.Tests.Configuration;
 

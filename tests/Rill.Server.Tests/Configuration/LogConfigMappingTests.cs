@@ -1,5 +1,5 @@
+using Rill.Config;
 using Rill.Protocol.Records;
-using Rill.Server.Configuration;
 using Rill.Storage;
 
 namespace Rill.Server.Tests.Configuration;

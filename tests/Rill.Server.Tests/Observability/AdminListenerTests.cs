@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Rill.Server.Configuration;
+using Rill.Config;
 using Rill.Server.Observability;
 using Rill.Storage;
 using Rill.TestKit;

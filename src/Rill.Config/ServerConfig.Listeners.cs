@@ -1,0 +1,168 @@
+namespace Rill.Config;
+
+// Checks that span several keys. Each key's own format was checked by its validator when it was read,
+// so the parses here succeed; what can fail is how the keys fit together.
+public sealed partial class ServerConfig
+{
+    private static ProcessRoles ParseRoles(IReadOnlyList<string> roles)
+    {
+        var result = ProcessRoles.None;
+        foreach (var role in roles)
+        {
+            result |= role == "broker" ? ProcessRoles.Broker : ProcessRoles.Controller;
+        }
+
+        return result;
+    }
+
+    private static QuorumVoter ParseVoter(string text)
+    {
+        ListenerParser.TryParseVoter(text, out var voter);
+        return voter;
+    }
+
+    private static HostPort ParseHostPort(string text)
+    {
+        ListenerParser.TryParseHostPort(text, out var address);
+        return address;
+    }
+
+    private Dictionary<string, SecurityProtocol> ParseProtocolMap()
+    {
+        ListenerParser.TryParseProtocolMap((string)Raw(BrokerConfigs.ListenerSecurityProtocolMapConfig)!, out var map);
+        return map;
+    }
+
+    private List<ListenerEndpoint> ResolveListeners()
+    {
+        var listeners = new List<ListenerEndpoint>();
+        foreach (var item in List(BrokerConfigs.ListenersConfig)!)
+        {
+            ListenerParser.TryParseListener(item, out var name, out var address);
+            // A controller listener missing from the map is PLAINTEXT, as Kafka treats it; TryGetValue leaves that default.
+            if (!ListenerSecurityProtocolMap.TryGetValue(name, out var protocol) && !ControllerListenerNames.Contains(name))
+            {
+                throw Invalid(
+                    BrokerConfigs.ListenersConfig,
+                    $"listener {name} has no entry in {BrokerConfigs.ListenerSecurityProtocolMapConfig}; add {name}:PLAINTEXT to it");
+            }
+
+            if (protocol != SecurityProtocol.Plaintext)
+            {
+                throw Invalid(
+                    BrokerConfigs.ListenersConfig,
+                    $"listener {name} uses security protocol {ListenerParser.ProtocolName(protocol)}; Rill serves only PLAINTEXT for now");
+            }
+
+            listeners.Add(new ListenerEndpoint(name, address.Host, address.Port, protocol));
+        }
+
+        if (listeners.Count == 0)
+        {
+            throw Invalid(BrokerConfigs.ListenersConfig, "at least one listener is required");
+        }
+
+        return listeners;
+    }
+
+    private List<ListenerEndpoint> ResolveAdvertisedListeners()
+    {
+        var configured = List(BrokerConfigs.AdvertisedListenersConfig);
+        if (configured is null)
+        {
+            return [.. Listeners];
+        }
+
+        var advertised = new List<ListenerEndpoint>();
+        foreach (var item in configured)
+        {
+            ListenerParser.TryParseListener(item, out var name, out var address);
+            var listener = Listeners.FirstOrDefault(candidate => candidate.Name == name)
+                ?? throw Invalid(BrokerConfigs.AdvertisedListenersConfig, $"{name} is not one of the listeners ({ListenerNames()})");
+            advertised.Add(listener with { Host = address.Host, Port = address.Port });
+        }
+
+        return advertised;
+    }
+
+    private string? ResolveInterBrokerListener()
+    {
+        var configured = (string?)Raw(BrokerConfigs.InterBrokerListenerNameConfig);
+        var protocol = _values[BrokerConfigs.SecurityInterBrokerProtocolConfig];
+        if (configured is not null && !protocol.IsDefault)
+        {
+            throw Invalid(
+                BrokerConfigs.InterBrokerListenerNameConfig,
+                $"set either it or {BrokerConfigs.SecurityInterBrokerProtocolConfig}, not both");
+        }
+
+        if (!protocol.IsDefault && (string)protocol.Value! != "PLAINTEXT")
+        {
+            throw Invalid(
+                BrokerConfigs.SecurityInterBrokerProtocolConfig,
+                $"{protocol.Value} is not served; Rill serves only PLAINTEXT for now");
+        }
+
+        var brokerListeners = Listeners.Where(listener => !ControllerListenerNames.Contains(listener.Name)).ToList();
+        if (configured is null)
+        {
+            return brokerListeners.Count > 0 ? brokerListeners[0].Name : null;
+        }
+
+        var name = configured.ToUpperInvariant();
+        if (!brokerListeners.Any(listener => listener.Name == name))
+        {
+            throw Invalid(
+                BrokerConfigs.InterBrokerListenerNameConfig,
+                $"{name} is not one of the non-controller listeners ({ListenerNames()})");
+        }
+
+        return name;
+    }
+
+    private void CheckRolesAndQuorum()
+    {
+        var brokerListenerCount = Listeners.Count(listener => !ControllerListenerNames.Contains(listener.Name));
+        if (ProcessRoles.HasFlag(ProcessRoles.Broker) && brokerListenerCount == 0)
+        {
+            throw Invalid(
+                BrokerConfigs.ListenersConfig,
+                $"a broker needs a listener that is not in {BrokerConfigs.ControllerListenerNamesConfig}");
+        }
+
+        foreach (var name in ControllerListenerNames)
+        {
+            var listening = Listeners.Any(listener => listener.Name == name);
+            if (ProcessRoles.HasFlag(ProcessRoles.Controller) && !listening)
+            {
+                throw Invalid(BrokerConfigs.ControllerListenerNamesConfig, $"{name} is not one of the listeners ({ListenerNames()})");
+            }
+
+            if (!ProcessRoles.HasFlag(ProcessRoles.Controller) && listening)
+            {
+                throw Invalid(BrokerConfigs.ControllerListenerNamesConfig, $"a node without the controller role must not listen on {name}");
+            }
+        }
+
+        if (ProcessRoles.HasFlag(ProcessRoles.Controller)
+            && ControllerQuorumVoters.Count > 0
+            && !ControllerQuorumVoters.Any(voter => voter.NodeId == NodeId))
+        {
+            throw Invalid(
+                BrokerConfigs.ControllerQuorumVotersConfig,
+                $"this node ({BrokerConfigs.NodeIdConfig}={NodeId}) has the controller role but is not a voter");
+        }
+    }
+
+    private void CheckGroupSessionTimeouts()
+    {
+        if (GroupMinSessionTimeoutMs > GroupMaxSessionTimeoutMs)
+        {
+            throw Invalid(
+                BrokerConfigs.GroupMinSessionTimeoutMsConfig,
+                $"{GroupMinSessionTimeoutMs} is above {BrokerConfigs.GroupMaxSessionTimeoutMsConfig} ({GroupMaxSessionTimeoutMs})");
+        }
+    }
+
+    private string ListenerNames() => string.Join(", ", Listeners.Select(listener => listener.Name));
+}

@@ -1,8 +1,0 @@
-namespace Rill.Server.Configuration;
-
-/// <summary>Whether a key is set on the broker (server.properties) or per topic.</summary>
-public enum ConfigScope
-{
-    Broker,
-    Topic,
-}
