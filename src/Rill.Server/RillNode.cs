@@ -126,7 +126,7 @@ public sealed class RillNode : IAsyncDisposable
                 config,
                 DynamicBrokerConfig.Of(image, config.NodeId),
                 image.ConfigsOf(ConfigResourceType.Topic, topic)));
-        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, loggerFactory.CreateLogger<ReplicaManager>());
+        var replicas = new ReplicaManager(config.NodeId, logs, LogConfigFor, time, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Metadata first, so that logs open with their topics' configs; then the replica manager takes the
         // image and removes logs of topics the metadata no longer has.
@@ -257,7 +257,7 @@ public sealed class RillNode : IAsyncDisposable
         yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
         yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
         yield return new ProduceHandler(controller, replicas, topicMetrics);
-        yield return new FetchHandler(controller, replicas, time, topicMetrics);
+        yield return new FetchHandler(controller, replicas, topicMetrics);
         yield return new ListOffsetsHandler(controller, replicas);
         yield return new MetadataHandler(controller, config, clusterId, logger);
         yield return new CreateTopicsHandler(controller, config);

@@ -41,7 +41,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         _logs = new LogManager([_dir.Path], time, NullLoggerFactory.Instance);
         _metadataLog = new FileMetadataLog(_dir.Path, NullLogger<FileMetadataLog>.Instance);
         Controller = new MetadataController(_metadataLog, new MetadataControllerConfig(NodeId, partitions, 1), NullLogger<MetadataController>.Instance);
-        Replicas = new ReplicaManager(NodeId, _logs, static (_, _) => LogConfig.Default, NullLogger<ReplicaManager>.Instance);
+        Replicas = new ReplicaManager(NodeId, _logs, static (_, _) => LogConfig.Default, time, NullLogger<ReplicaManager>.Instance);
         Controller.Load();
         Controller.AddPublisher(Replicas);
         Controller.RegisterBroker(NodeId, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
@@ -58,7 +58,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         Dispatcher = new RequestDispatcher(
         [
             new ProduceHandler(Controller, Replicas, topicMetrics),
-            new FetchHandler(Controller, Replicas, time, topicMetrics),
+            new FetchHandler(Controller, Replicas, topicMetrics),
         ]);
 
         // As Kestrel's socket transport sets them up: 4 KiB pooled blocks, continuations on the thread pool, and its
