@@ -1,4 +1,5 @@
 using Rill.Common;
+using Rill.Protocol.Records;
 
 namespace Rill.Replication;
 

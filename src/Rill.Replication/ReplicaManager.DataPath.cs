@@ -243,7 +243,7 @@ public sealed partial class ReplicaManager
         var appended = partition!.AppendRecordsToLeader(entry.Records, origin, requiredAcks, out var highWatermarkIncreased);
         if (appended.ErrorCode != ErrorCode.None)
         {
-            return new PartitionAppendResult(appended.ErrorCode, appended.ErrorMessage, RecordErrorsOf(appended), -1, -1, appended.LogStartOffset, 0);
+            return new PartitionAppendResult(appended.ErrorCode, appended.ErrorMessage, appended.RecordErrors ?? [], -1, -1, appended.LogStartOffset, 0);
         }
 
         // New records can complete fetches (followers read to the log end); a higher watermark can complete produces too.
@@ -259,9 +259,6 @@ public sealed partial class ReplicaManager
         nextOffset = appended.LastOffset + 1;
         return new PartitionAppendResult(ErrorCode.None, null, [], appended.FirstOffset, appended.LogAppendTime, appended.LogStartOffset, appended.RecordCount);
     }
-
-    private static IReadOnlyList<RecordError> RecordErrorsOf(AppendResult appended) =>
-        appended.ErrorRecordIndex >= 0 ? [new RecordError(appended.ErrorRecordIndex, appended.ErrorMessage)] : [];
 
     private void CompleteDelayedRequests(TopicPartition topicPartition)
     {
