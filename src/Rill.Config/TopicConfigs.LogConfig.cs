@@ -32,6 +32,7 @@ public static partial class TopicConfigs
             MessageTimestampBeforeMaxMs = topic.MessageTimestampBeforeMaxMs,
             MessageTimestampAfterMaxMs = topic.MessageTimestampAfterMaxMs,
             FileDeleteDelayMs = topic.FileDeleteDelayMs,
+            MinInSyncReplicas = topic.MinInSyncReplicas,
         };
     }
 }

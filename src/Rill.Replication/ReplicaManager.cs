@@ -10,9 +10,12 @@ namespace Rill.Replication;
 
 /// <summary>
 /// The partitions this broker holds, kept in step with the metadata image: a new image creates the logs of
-/// partitions assigned here and deletes those of removed topics. Handlers reach partitions only through it.
+/// partitions assigned here and deletes those of removed topics. The data path goes through it: appends (acks=-1
+/// waits for the high watermark), fetches (long polls wait for min.bytes), offsets by time and record deletion, as
+/// results with Kafka's codes; handlers never touch storage. Waiting operations sit in two purgatories, completed
+/// on appends, high watermark moves, leadership changes, removals and timeouts (kafka: <c>ReplicaManager</c>).
 /// </summary>
-public sealed class ReplicaManager : IMetadataPublisher
+public sealed partial class ReplicaManager : IMetadataPublisher
 {
     private readonly int _localBrokerId;
     private readonly string _localBrokerName;
@@ -20,17 +23,31 @@ public sealed class ReplicaManager : IMetadataPublisher
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
+    private readonly TimeProvider _time;
+    private MetadataImage _image = MetadataImage.Empty;
 
-    public ReplicaManager(ServerConfig config, LogManager logs, ILogger<ReplicaManager> logger)
+    public ReplicaManager(ServerConfig config, LogManager logs, TimeProvider time, ILogger<ReplicaManager> logger)
     {
         _config = config;
         _localBrokerId = config.NodeId;
         _localBrokerName = DynamicBrokerConfig.NodeName(config.NodeId);
+        _time = time;
+        ProducePurgatory = new DelayedOperationPurgatory("Produce", time);
+        FetchPurgatory = new DelayedOperationPurgatory("Fetch", time);
         _logs = logs;
         _logger = logger;
     }
 
     public int PartitionCount => _partitions.Count;
+
+    /// <summary>acks=-1 produces waiting for the high watermark.</summary>
+    public DelayedOperationPurgatory ProducePurgatory { get; }
+
+    /// <summary>Fetches waiting for min.bytes.</summary>
+    public DelayedOperationPurgatory FetchPurgatory { get; }
+
+    /// <summary>The image last published: delayed operations answer against it when they wake.</summary>
+    public MetadataImage Image => Volatile.Read(ref _image);
 
     public IEnumerable<Partition> Partitions => _partitions.Values;
 
@@ -56,6 +73,7 @@ public sealed class ReplicaManager : IMetadataPublisher
 
     public void Publish(MetadataImage previous, MetadataImage current)
     {
+        Volatile.Write(ref _image, current);
         foreach (var (name, topic) in previous.Topics)
         {
             if (!current.Topics.TryGetValue(name, out var now) || now.Id != topic.Id)
@@ -82,7 +100,12 @@ public sealed class ReplicaManager : IMetadataPublisher
                 var topicPartition = new TopicPartition(name, registration.PartitionId);
                 if (_partitions.TryGetValue(topicPartition, out var existing))
                 {
-                    existing.Update(registration);
+                    if (existing.Update(registration))
+                    {
+                        // Waiting produces and fetches answer NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH now.
+                        CompleteDelayedRequests(topicPartition);
+                    }
+
                     if (configChanged)
                     {
                         existing.Log.Config = config;
@@ -128,9 +151,9 @@ public sealed class ReplicaManager : IMetadataPublisher
         foreach (var registration in topic.Partitions)
         {
             var topicPartition = new TopicPartition(topic.Name, registration.PartitionId);
-            if (_partitions.TryRemove(topicPartition, out var partition))
+            if (_partitions.TryRemove(topicPartition, out _))
             {
-                partition.WakeWaiters();
+                CompleteDelayedRequests(topicPartition);
                 _logs.DeleteLog(topicPartition);
                 ReplicationLog.PartitionRemoved(_logger, topic.Name, registration.PartitionId);
             }

@@ -80,7 +80,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var logs = new LogManager(config.LogDirs, time, loggerFactory);
 
-        var replicas = new ReplicaManager(config, logs, loggerFactory.CreateLogger<ReplicaManager>());
+        var replicas = new ReplicaManager(config, logs, time, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Logs open with their topics' configs from the loaded image; then the replica manager takes the image and
         // removes logs of topics the metadata no longer has.
@@ -185,7 +185,7 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
         yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
         yield return new ProduceHandler(controller, replicas, topicMetrics);
-        yield return new FetchHandler(controller, replicas, time, topicMetrics);
+        yield return new FetchHandler(controller, replicas, topicMetrics);
         yield return new ListOffsetsHandler(controller, replicas);
         yield return new MetadataHandler(controller, config, clusterId, logger);
         yield return new CreateTopicsHandler(controller, config);

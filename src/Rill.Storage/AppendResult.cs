@@ -1,4 +1,5 @@
 using Rill.Common;
+using Rill.Protocol.Records;
 
 namespace Rill.Storage;
 
@@ -23,6 +24,12 @@ public readonly record struct AppendResult(
     long LogStartOffset,
     int RecordCount)
 {
+    /// <summary>
+    /// The records that failed their batch, as Kafka's LogValidator lists them for Produce v8+ record_errors (KIP-467):
+    /// every record without a key on a compacted topic, or the record with an out-of-range timestamp; null otherwise.
+    /// </summary>
+    public IReadOnlyList<RecordError>? RecordErrors { get; init; }
+
     internal static AppendResult Failed(ErrorCode code, string message, long logStartOffset, int batchIndex = -1, int recordIndex = -1) =>
         new(code, message, batchIndex, recordIndex, -1, -1, -1, logStartOffset, 0);
 }

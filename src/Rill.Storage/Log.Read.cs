@@ -34,12 +34,12 @@ public sealed partial class Log
             var stateError = StateError();
             if (stateError != ErrorCode.None)
             {
-                return new LogReadResult(stateError, null, 0, logStartOffset, logEndOffset, highWatermark);
+                return new LogReadResult(stateError, null, 0, 0, logStartOffset, logEndOffset, highWatermark);
             }
 
             if (fetchOffset < logStartOffset || fetchOffset > logEndOffset)
             {
-                return new LogReadResult(ErrorCode.OffsetOutOfRange, null, 0, logStartOffset, logEndOffset, highWatermark);
+                return new LogReadResult(ErrorCode.OffsetOutOfRange, null, 0, 0, logStartOffset, logEndOffset, highWatermark);
             }
 
             var limitOffset = Math.Min(maxOffsetExclusive, logEndOffset);
@@ -47,9 +47,9 @@ public sealed partial class Log
             {
                 for (var i = Math.Max(FindSegment(segments, fetchOffset), 0); i < segments.Length && segments[i].BaseOffset < limitOffset; i++)
                 {
-                    if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length))
+                    if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length, out var recordCount))
                     {
-                        return new LogReadResult(ErrorCode.None, rented, length, logStartOffset, logEndOffset, highWatermark);
+                        return new LogReadResult(ErrorCode.None, rented, length, recordCount, logStartOffset, logEndOffset, highWatermark);
                     }
                 }
             }
@@ -63,15 +63,15 @@ public sealed partial class Log
             {
                 // Retention deleted the segment, or the log closed, while we read: answer as if we had come later.
                 var error = StateError();
-                return new LogReadResult(error != ErrorCode.None ? error : ErrorCode.OffsetOutOfRange, null, 0, LogStartOffset, LogEndOffset, HighWatermark);
+                return new LogReadResult(error != ErrorCode.None ? error : ErrorCode.OffsetOutOfRange, null, 0, 0, LogStartOffset, LogEndOffset, HighWatermark);
             }
             catch (IOException e)
             {
                 _host.OnStorageFailure(this, e);
-                return new LogReadResult(ErrorCode.KafkaStorageError, null, 0, logStartOffset, logEndOffset, highWatermark);
+                return new LogReadResult(ErrorCode.KafkaStorageError, null, 0, 0, logStartOffset, logEndOffset, highWatermark);
             }
 
-            return new LogReadResult(ErrorCode.None, null, 0, logStartOffset, logEndOffset, highWatermark);
+            return new LogReadResult(ErrorCode.None, null, 0, 0, logStartOffset, logEndOffset, highWatermark);
         }
     }
 

@@ -131,8 +131,7 @@ public sealed partial class Log
         var validation = RecordBatchValidator.Validate(records, options);
         if (!validation.IsValid)
         {
-            return AppendResult.Failed(validation.ErrorCode, validation.ErrorMessage ?? validation.ErrorCode.ToString(), LogStartOffset,
-                validation.ErrorBatchIndex, validation.ErrorRecordIndex);
+            return RefusedByValidation(validation);
         }
 
         if (records.Length > config.SegmentBytes)
@@ -190,6 +189,32 @@ public sealed partial class Log
         }
 
         return new AppendResult(ErrorCode.None, null, -1, -1, firstOffset, logEndOffset - 1, logAppendTime, LogStartOffset, validation.RecordCount);
+    }
+
+    /// <summary>
+    /// A batch the validator refused. Records without a key on a compacted topic are answered in Kafka's words
+    /// (LogValidator.validateKey and processRecordErrors), which clients and their tests match: one record error per
+    /// such record, and a message that counts them and shows the first three.
+    /// </summary>
+    private AppendResult RefusedByValidation(RecordValidationResult validation)
+    {
+        var failed = AppendResult.Failed(validation.ErrorCode, validation.ErrorMessage ?? validation.ErrorCode.ToString(), LogStartOffset,
+            validation.ErrorBatchIndex, validation.ErrorRecordIndex);
+        if (validation.KeylessRecords is { } keyless)
+        {
+            var message = $"Compacted topic cannot accept message without key in topic partition {TopicPartition}";
+            var errors = Array.ConvertAll(keyless, index => new RecordError(index, message));
+            var shown = string.Join(", ", errors.Take(3).Select(e => $"RecordError(batchIndex={e.BatchIndex}, message='{e.Message}')"));
+            return failed with
+            {
+                ErrorMessage = $"One or more records have been rejected due to {errors.Length} record errors in total, and only showing the first three errors at most: [{shown}]",
+                RecordErrors = errors,
+            };
+        }
+
+        return validation.ErrorCode == ErrorCode.InvalidTimestamp && validation.ErrorRecordIndex >= 0
+            ? failed with { RecordErrors = [new RecordError(validation.ErrorRecordIndex, validation.ErrorMessage)] }
+            : failed;
     }
 
     /// <summary>

@@ -50,6 +50,12 @@ public sealed record LogConfig
     /// <summary><c>file.delete.delay.ms</c> (<c>log.segment.delete.delay.ms</c>): deleted segments' files linger this long for reads in flight.</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
+    /// <summary>
+    /// <c>min.insync.replicas</c>: the in-sync replicas an acks=-1 write needs. Storage does not use it; it rides here
+    /// because it is a topic config the replication layer reads per partition, as in Kafka's LogConfig.
+    /// </summary>
+    public int MinInSyncReplicas { get; init; } = 1;
+
     /// <summary><c>cleanup.policy</c> (<c>log.cleanup.policy</c>): retention, compaction, or both.</summary>
     public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
 
@@ -100,6 +106,7 @@ public sealed record LogConfig
         Require(MaxMessageBytes >= 0, "max.message.bytes", MaxMessageBytes, "0 or more");
         Require(MessageTimestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", MessageTimestampBeforeMaxMs, "0 or more");
         Require(MessageTimestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", MessageTimestampAfterMaxMs, "0 or more");
+        Require(MinInSyncReplicas >= 1, "min.insync.replicas", MinInSyncReplicas, "at least 1");
         Require(FileDeleteDelayMs >= 0, "file.delete.delay.ms", FileDeleteDelayMs, "0 or more");
         Require(Enum.IsDefined(MessageTimestampType), "message.timestamp.type", (long)MessageTimestampType, "CreateTime or LogAppendTime");
         Require((CleanupPolicy & ~(CleanupPolicy.Delete | CleanupPolicy.Compact)) == 0, "cleanup.policy", (long)CleanupPolicy, "delete, compact or both");

@@ -11,21 +11,28 @@ public sealed class LogReadResult : IDisposable
 {
     private byte[]? _rented;
 
-    internal LogReadResult(ErrorCode errorCode, byte[]? rented, int length, long logStartOffset, long logEndOffset, long highWatermark)
+    internal LogReadResult(ErrorCode errorCode, byte[]? rented, int length, int recordCount, long logStartOffset, long logEndOffset, long highWatermark)
     {
         ErrorCode = errorCode;
         _rented = rented;
         Records = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
+        RecordCount = recordCount;
         LogStartOffset = logStartOffset;
         LogEndOffset = logEndOffset;
         HighWatermark = highWatermark;
     }
+
+    /// <summary>A read refused before it reached a log (no such partition, not its leader).</summary>
+    public static LogReadResult Failed(ErrorCode errorCode) => new(errorCode, null, 0, 0, -1, -1, -1);
 
     /// <summary>None, OFFSET_OUT_OF_RANGE, or a storage / leadership code.</summary>
     public ErrorCode ErrorCode { get; }
 
     /// <summary>Zero or more whole batches; empty (never null) when there is nothing to return.</summary>
     public ReadOnlyMemory<byte> Records { get; private set; }
+
+    /// <summary>Records in <see cref="Records"/>, as their batch headers count them (for metrics).</summary>
+    public int RecordCount { get; }
 
     public long LogStartOffset { get; }
 

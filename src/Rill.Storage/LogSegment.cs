@@ -328,10 +328,11 @@ internal sealed class LogSegment : IDisposable
     /// (or the first batch whole when <paramref name="minOneBatch"/>), none at or past <paramref name="limitOffset"/>.
     /// False when no batch in this segment reaches <paramref name="fetchOffset"/>.
     /// </summary>
-    public bool TryRead(long fetchOffset, int maxBytes, long limitOffset, bool minOneBatch, out byte[]? rented, out int length)
+    public bool TryRead(long fetchOffset, int maxBytes, long limitOffset, bool minOneBatch, out byte[]? rented, out int length, out int recordCount)
     {
         rented = null;
         length = 0;
+        recordCount = 0;
         var size = Size;
         var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
         if (!TryFindBatch(fetchOffset, startPosition, size, out var position, out var first))
@@ -368,6 +369,7 @@ internal sealed class LogSegment : IDisposable
             }
 
             end += batchSize;
+            recordCount += RecordBatch.GetRecordsCount(header);
         }
 
         if (end == 0)

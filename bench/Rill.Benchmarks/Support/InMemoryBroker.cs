@@ -42,7 +42,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         _logs = new LogManager([_dir.Path], time, NullLoggerFactory.Instance);
         _metadataLog = new FileMetadataLog(_dir.Path, NullLogger<FileMetadataLog>.Instance);
         Controller = new MetadataController(_metadataLog, new MetadataControllerConfig(NodeId, partitions, 1), NullLogger<MetadataController>.Instance);
-        Replicas = new ReplicaManager(ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]), _logs, NullLogger<ReplicaManager>.Instance);
+        Replicas = new ReplicaManager(ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]), _logs, time, NullLogger<ReplicaManager>.Instance);
         Controller.Load();
         Controller.AddPublisher(Replicas);
         Controller.RegisterBroker(NodeId, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
@@ -59,7 +59,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         Dispatcher = new RequestDispatcher(
         [
             new ProduceHandler(Controller, Replicas, topicMetrics),
-            new FetchHandler(Controller, Replicas, time, topicMetrics),
+            new FetchHandler(Controller, Replicas, topicMetrics),
         ]);
 
         // As Kestrel's socket transport sets them up: 4 KiB pooled blocks, continuations on the thread pool, and its

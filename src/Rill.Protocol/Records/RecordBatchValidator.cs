@@ -137,7 +137,8 @@ public static class RecordBatchValidator
                 RecordBatch.GetBaseTimestamp(batch), options);
         if (outcome.ErrorCode != ErrorCode.None)
         {
-            return RecordValidationResult.Fail(outcome.ErrorCode, outcome.Message ?? "records do not parse", batchIndex, outcome.RecordIndex);
+            return RecordValidationResult.Fail(outcome.ErrorCode, outcome.Message ?? "records do not parse", batchIndex, outcome.RecordIndex)
+                with { KeylessRecords = outcome.KeylessRecords };
         }
 
         var maxTimestamp = count == 0 ? RecordBatch.GetMaxTimestamp(batch) : outcome.MaxTimestamp;

@@ -13,6 +13,9 @@ internal static class RecordParser
 
     public readonly record struct Outcome(ErrorCode ErrorCode, string? Message, int RecordIndex, long MaxTimestamp)
     {
+        /// <summary>Every record without a key on a compacted topic, when that is why the batch failed (Kafka lists them all).</summary>
+        public int[]? KeylessRecords { get; init; }
+
         public static Outcome Ok(long maxTimestamp) => new(ErrorCode.None, null, -1, maxTimestamp);
     }
 
@@ -22,6 +25,7 @@ internal static class RecordParser
         var checkTimestamps = options.TimestampType == TimestampType.CreateTime
             && (options.TimestampBeforeMaxMs != long.MaxValue || options.TimestampAfterMaxMs != long.MaxValue);
         var maxTimestamp = RecordBatch.NoTimestamp;
+        List<int>? keyless = null;
         for (var index = 0; index < count; index++)
         {
             if (!source.TryReadVarInt(out var length))
@@ -58,10 +62,11 @@ internal static class RecordParser
                 return error.ErrorCode == ErrorCode.None ? Failed(ref source, index, "record key or value is truncated") : error with { RecordIndex = index };
             }
 
-            // Kafka's LogValidator: a compacted topic keeps the latest record per key, so a record without one is refused.
+            // Kafka's LogValidator: a compacted topic keeps the latest record per key, so a record without one is refused;
+            // it goes on through the batch and names every such record (KIP-467 record_errors).
             if (keyLength < 0 && options.RequireKeys)
             {
-                return Invalid(index, "a compacted topic (cleanup.policy=compact) refuses records without a key");
+                (keyless ??= []).Add(index);
             }
 
             if (!source.TryReadVarInt(out var headerCount))
@@ -110,6 +115,11 @@ internal static class RecordParser
             return source.FailureCode != ErrorCode.None
                 ? new Outcome(source.FailureCode, source.FailureMessage, -1, RecordBatch.NoTimestamp)
                 : Invalid(-1, $"bytes remain after the {count} records the batch declares");
+        }
+
+        if (keyless is not null)
+        {
+            return Invalid(keyless[0], "a compacted topic (cleanup.policy=compact) refuses records without a key") with { KeylessRecords = [.. keyless] };
         }
 
         return Outcome.Ok(maxTimestamp);

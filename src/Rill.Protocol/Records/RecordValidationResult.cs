@@ -24,6 +24,9 @@ public readonly record struct RecordValidationResult(
 {
     public bool IsValid => ErrorCode == ErrorCode.None;
 
+    /// <summary>The records of batch <see cref="ErrorBatchIndex"/> without a key on a compacted topic, when that failed it.</summary>
+    public int[]? KeylessRecords { get; init; }
+
     internal static readonly RecordValidationResult Passed = new(ErrorCode.None, null, -1, -1, [], 0, RecordBatch.NoTimestamp);
 
     internal static RecordValidationResult Fail(ErrorCode code, string message, int batchIndex, int recordIndex = -1) =>

@@ -12,6 +12,12 @@ namespace Rill.Server.Groups;
 /// </summary>
 public sealed class CoordinatorLog : ICoordinatorLog
 {
+    /// <summary>Kafka writes the coordinator's records with acks=-1 (offsets.commit.required.acks is gone since 3.0).</summary>
+    private const short RequiredAcks = -1;
+
+    /// <summary>Kafka's offsets.commit.timeout.ms default: how long a coordinator write waits for the ISR.</summary>
+    private const int OffsetsCommitTimeoutMs = 5000;
+
     private readonly ReplicaManager _replicas;
     private readonly MetadataController _controller;
 
@@ -21,32 +27,21 @@ public sealed class CoordinatorLog : ICoordinatorLog
         _controller = controller;
     }
 
-    public ValueTask<CoordinatorAppendResult> AppendAsync(int partition, ReadOnlyMemory<byte> batch, CancellationToken cancellationToken)
+    public async ValueTask<CoordinatorAppendResult> AppendAsync(int partition, ReadOnlyMemory<byte> batch, CancellationToken cancellationToken)
     {
-        var error = _replicas.GetLeaderPartition(_controller.Image, new TopicPartition(OffsetsTopic.Name, partition), out var leader);
-        if (error != ErrorCode.None)
-        {
-            return ValueTask.FromResult(CoordinatorAppendResult.Failed(error));
-        }
-
         // The append rewrites the batch header in place, so it works on a copy the coordinator does not share.
-        var result = leader!.AppendAsLeader(batch.ToArray(), AppendOrigin.Coordinator);
-        return ValueTask.FromResult(result.ErrorCode == ErrorCode.None
-            ? CoordinatorAppendResult.Appended(result.FirstOffset)
-            : CoordinatorAppendResult.Failed(result.ErrorCode));
+        AppendEntry[] entries = [new(new TopicPartition(OffsetsTopic.Name, partition), batch.ToArray())];
+        var results = await _replicas.AppendAsync(_controller.Image, RequiredAcks, OffsetsCommitTimeoutMs, entries, AppendOrigin.Coordinator, cancellationToken)
+            .ConfigureAwait(false);
+        var result = results[0];
+        return result.ErrorCode == ErrorCode.None
+            ? CoordinatorAppendResult.Appended(result.BaseOffset)
+            : CoordinatorAppendResult.Failed(result.ErrorCode);
     }
 
     public CoordinatorReadResult Read(int partition, long offset, int maxBytes)
     {
-        var error = _replicas.GetLeaderPartition(_controller.Image, new TopicPartition(OffsetsTopic.Name, partition), out var leader);
-        if (error != ErrorCode.None)
-        {
-            return CoordinatorReadResult.Failed(error);
-        }
-
-        // Loading starts at offset 0; compaction and retention may have moved the log start past it.
-        var from = Math.Max(offset, leader!.Log.LogStartOffset);
-        var read = leader.Log.Read(from, maxBytes, leader.HighWatermark, minOneBatch: true);
+        var read = _replicas.ReadCommitted(_controller.Image, new TopicPartition(OffsetsTopic.Name, partition), offset, maxBytes, out var from);
         if (read.ErrorCode != ErrorCode.None)
         {
             read.Dispose();

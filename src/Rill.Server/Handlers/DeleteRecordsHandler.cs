@@ -9,8 +9,6 @@ namespace Rill.Server.Handlers;
 /// <summary>Moves partitions' log start offsets forward (-1 = up to the high watermark); records below are gone for every reader.</summary>
 public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest>
 {
-    private const long HighWatermark = -1;
-
     private readonly MetadataController _controller;
     private readonly ReplicaManager _replicas;
 
@@ -32,15 +30,7 @@ public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest>
             {
                 var result = new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = requested.PartitionIndex, LowWatermark = -1 };
                 topicResult.Partitions.Add(result);
-                var error = _replicas.GetLeaderPartition(image, new TopicPartition(topic.Name, requested.PartitionIndex), out var partition);
-                if (error != ErrorCode.None)
-                {
-                    result.ErrorCode = (short)error;
-                    continue;
-                }
-
-                var offset = requested.Offset == HighWatermark ? partition!.HighWatermark : requested.Offset;
-                var deleted = partition!.Log.DeleteRecordsBefore(offset);
+                var deleted = _replicas.DeleteRecords(image, new TopicPartition(topic.Name, requested.PartitionIndex), requested.Offset);
                 result.ErrorCode = (short)deleted.ErrorCode;
                 result.LowWatermark = deleted.LowWatermark;
             }

@@ -36,7 +36,7 @@ public sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest>
             result.TotalBytes = drive.TotalSize;
             result.UsableBytes = drive.AvailableFreeSpace;
             var partitions = _replicas.Partitions
-                .Where(p => Path.GetFullPath(p.Log.LogDir) == fullDir && (wanted is null || wanted.Contains(p.TopicPartition)))
+                .Where(p => Path.GetFullPath(p.LogDir) == fullDir && (wanted is null || wanted.Contains(p.TopicPartition)))
                 .GroupBy(p => p.TopicPartition.Topic)
                 .OrderBy(g => g.Key, StringComparer.Ordinal);
             foreach (var topic in partitions)
@@ -47,7 +47,7 @@ public sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest>
                     topicResult.Partitions.Add(new DescribeLogDirsResponse.DescribeLogDirsPartition
                     {
                         PartitionIndex = partition.TopicPartition.Partition,
-                        PartitionSize = partition.Log.SizeInBytes,
+                        PartitionSize = partition.SizeInBytes,
                         OffsetLag = 0,
                     });
                 }

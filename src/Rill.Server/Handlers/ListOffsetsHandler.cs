@@ -14,11 +14,12 @@ namespace Rill.Server.Handlers;
 public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
 {
     private const short MinimumVersion = 1;
-    private const long Latest = -1;
-    private const long Earliest = -2;
     private const long MaxTimestamp = -3;
     private const long EarliestLocal = -4;
     private const long LatestTiered = -5;
+
+    /// <summary>A negative timestamp with no meaning, which the replica manager answers with INVALID_REQUEST.</summary>
+    private const long InvalidTimestamp = -100;
 
     private readonly MetadataController _controller;
     private readonly ReplicaManager _replicas;
@@ -58,50 +59,27 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
         ListOffsetsRequest.ListOffsetsPartition requested,
         ListOffsetsResponse.ListOffsetsPartitionResponse result)
     {
-        var lookup = _replicas.GetLeaderPartition(image, new TopicPartition(topic, requested.PartitionIndex), out var partition);
-        if (lookup != ErrorCode.None)
+        // Special timestamps newer than the request's version are not special to it: negative, so invalid.
+        var timestamp = requested.Timestamp switch
         {
-            return lookup;
+            MaxTimestamp when version < 7 => InvalidTimestamp,
+            EarliestLocal when version < 8 => InvalidTimestamp,
+            LatestTiered when version < 9 => InvalidTimestamp,
+            _ => requested.Timestamp,
+        };
+        var epoch = version >= 4 ? requested.CurrentLeaderEpoch : -1;
+        var found = _replicas.FetchOffsetForTimestamp(image, new TopicPartition(topic, requested.PartitionIndex), epoch, timestamp);
+        if (found.LeaderEpoch >= 0)
+        {
+            result.LeaderEpoch = found.LeaderEpoch;
         }
 
-        if (version >= 4 && requested.CurrentLeaderEpoch != -1 && requested.CurrentLeaderEpoch != partition!.LeaderEpoch)
+        if (found.ErrorCode == ErrorCode.None)
         {
-            return requested.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
+            result.Offset = found.Offset;
+            result.Timestamp = found.Timestamp;
         }
 
-        var log = partition!.Log;
-        result.LeaderEpoch = partition.LeaderEpoch;
-        switch (requested.Timestamp)
-        {
-            case Latest:
-                result.Offset = partition.HighWatermark;
-                return ErrorCode.None;
-            case Earliest:
-            case EarliestLocal when version >= 8:
-                result.Offset = log.LogStartOffset;
-                return ErrorCode.None;
-            case LatestTiered when version >= 9:
-                // Nothing is tiered, so there is no such offset.
-                result.Offset = -1;
-                return ErrorCode.None;
-            case MaxTimestamp when version >= 7:
-                if (log.FindMaxTimestamp() is { } max && max.Offset < partition.HighWatermark)
-                {
-                    result.Offset = max.Offset;
-                    result.Timestamp = max.Timestamp;
-                }
-
-                return ErrorCode.None;
-            case < 0:
-                return ErrorCode.InvalidRequest;
-            default:
-                if (log.FindOffsetByTimestamp(requested.Timestamp) is { } found && found.Offset < partition.HighWatermark)
-                {
-                    result.Offset = found.Offset;
-                    result.Timestamp = found.Timestamp;
-                }
-
-                return ErrorCode.None;
-        }
+        return found.ErrorCode;
     }
 }

@@ -10,10 +10,11 @@ using Rill.Server.Observability;
 namespace Rill.Server.Handlers;
 
 /// <summary>
-/// Appends each partition's record batches as the bytes they arrived in: validated, offsets assigned by
-/// rewriting batch headers in place, written to the log. v0-v2 carry pre-0.11 message formats, which Kafka 4
-/// no longer stores: they stay advertised (old librdkafka needs v0 in the range to compress) but such a
-/// request closes the connection, as Kafka 4 does.
+/// Checks Produce's request-level rules, hands each partition's record batches (the bytes they arrived in) to
+/// the replica manager, which validates, assigns offsets and appends them before the first await (so a
+/// connection's produces are stored in request order) and waits for acks=-1; then encodes its results.
+/// v0-v2 carry pre-0.11 message formats, which Kafka 4 no longer stores: they stay advertised (old librdkafka
+/// needs v0 in the range to compress) but such a request closes the connection, as Kafka 4 does.
 /// </summary>
 public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 {
@@ -40,19 +41,53 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 
         var image = _controller.Image;
         var response = new ProduceResponse();
-        var anyError = false;
+        var entries = new List<AppendEntry>();
+        var slots = new List<ProduceResponse.PartitionProduceResponse>();
         foreach (var topic in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
             response.Responses.Add(topicResponse);
             foreach (var partition in topic.PartitionData)
             {
-                var result = Append(image, request, context.ApiVersion, topic.Name, partition);
-                anyError |= result.ErrorCode != (short)ErrorCode.None;
+                var result = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
                 topicResponse.PartitionResponses.Add(result);
+                if (Check(image, request, context.ApiVersion, topic.Name, partition) is { } refused)
+                {
+                    result.ErrorCode = (short)refused.Code;
+                    result.ErrorMessage = refused.Message;
+                    continue;
+                }
+
+                entries.Add(new AppendEntry(new TopicPartition(topic.Name, partition.Index), MemoryMarshal.AsMemory(partition.Records!.Value)));
+                slots.Add(result);
             }
         }
 
+        if (entries.Count == 0)
+        {
+            return Answer(request, response, anyError: slots.Count != CountPartitions(request));
+        }
+
+        var appending = _replicas.AppendAsync(image, request.Acks, request.TimeoutMs, entries, cancellationToken);
+        return appending.IsCompletedSuccessfully
+            ? Answer(request, response, Encode(entries, slots, appending.Result) || slots.Count != CountPartitions(request))
+            : AwaitAsync(request, response, entries, slots, appending);
+    }
+
+    private async ValueTask<ApiResponse> AwaitAsync(
+        ProduceRequest request,
+        ProduceResponse response,
+        List<AppendEntry> entries,
+        List<ProduceResponse.PartitionProduceResponse> slots,
+        ValueTask<PartitionAppendResult[]> appending)
+    {
+        var results = await appending.ConfigureAwait(false);
+        var anyError = Encode(entries, slots, results) || slots.Count != CountPartitions(request);
+        return await Answer(request, response, anyError).ConfigureAwait(false);
+    }
+
+    private static ValueTask<ApiResponse> Answer(ProduceRequest request, ProduceResponse response, bool anyError)
+    {
         if (request.Acks == 0)
         {
             // No answer is sent; a failure closes the connection so the producer refreshes its metadata.
@@ -62,60 +97,74 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         return ValueTask.FromResult(ApiResponse.Of(response));
     }
 
-    private ProduceResponse.PartitionProduceResponse Append(
-        MetadataImage image,
-        ProduceRequest request,
-        short version,
-        string topic,
-        ProduceRequest.PartitionProduceData data)
+    /// <summary>Copies the replica manager's results into their response slots; true when one is an error.</summary>
+    private bool Encode(List<AppendEntry> entries, List<ProduceResponse.PartitionProduceResponse> slots, PartitionAppendResult[] results)
     {
-        var result = new ProduceResponse.PartitionProduceResponse
+        var anyError = false;
+        for (var i = 0; i < results.Length; i++)
         {
-            Index = data.Index,
-            BaseOffset = -1,
-        };
+            var appended = results[i];
+            var slot = slots[i];
+            if (appended.RecordCount > 0)
+            {
+                _metrics.Produced(entries[i].TopicPartition.Topic, entries[i].Records.Length, appended.RecordCount);
+            }
+
+            slot.ErrorCode = (short)appended.ErrorCode;
+            slot.ErrorMessage = appended.ErrorMessage;
+            slot.BaseOffset = appended.BaseOffset;
+            slot.LogAppendTimeMs = appended.LogAppendTime;
+            slot.LogStartOffset = appended.LogStartOffset;
+            foreach (var error in appended.RecordErrors)
+            {
+                slot.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = error.BatchIndex, BatchIndexErrorMessage = error.Message });
+            }
+
+            anyError |= appended.ErrorCode != ErrorCode.None;
+        }
+
+        return anyError;
+    }
+
+    private static int CountPartitions(ProduceRequest request)
+    {
+        var count = 0;
+        foreach (var topic in request.TopicData)
+        {
+            count += topic.PartitionData.Count;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The checks Kafka's request handler makes before the replica manager sees a partition: acks, transactions
+    /// (not supported), the topic and partition exist, then the request rules of <see cref="CheckRequestRules"/>.
+    /// </summary>
+    private static (ErrorCode Code, string Message)? Check(
+        MetadataImage image, ProduceRequest request, short version, string topic, ProduceRequest.PartitionProduceData data)
+    {
         if (request.Acks is not (0 or 1 or -1))
         {
-            return Fail(result, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {request.Acks}.");
+            return (ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, not {request.Acks}.");
         }
 
         if (request.TransactionalId is not null)
         {
-            return Fail(result, ErrorCode.InvalidRequest, "Transactional produce is not supported by this broker.");
+            return (ErrorCode.InvalidRequest, "Transactional produce is not supported by this broker.");
         }
 
-        var topicPartition = new TopicPartition(topic, data.Index);
-        var lookup = _replicas.GetLeaderPartition(image, topicPartition, out var partition);
-        if (lookup != ErrorCode.None)
+        if (!image.TryGetTopic(topic, out var known) || data.Index < 0 || data.Index >= known.Partitions.Length)
         {
-            return Fail(result, lookup, lookup == ErrorCode.UnknownTopicOrPartition
-                ? $"{topicPartition} does not exist."
-                : $"This broker is not the leader of {topicPartition}.");
+            return (ErrorCode.UnknownTopicOrPartition, $"{new TopicPartition(topic, data.Index)} does not exist.");
         }
 
         if (data.Records is not { Length: > 0 } records)
         {
-            return Fail(result, ErrorCode.CorruptMessage, "The partition's records are empty.");
+            return (ErrorCode.CorruptMessage, "The partition's records are empty.");
         }
 
-        if (CheckRequestRules(records.Span, version) is { } refused)
-        {
-            return Fail(result, refused.Code, refused.Message);
-        }
-
-        var appended = partition!.AppendAsLeader(MemoryMarshal.AsMemory(records));
-        result.ErrorCode = (short)appended.ErrorCode;
-        result.LogStartOffset = partition.Log.LogStartOffset;
-        if (appended.ErrorCode != ErrorCode.None)
-        {
-            result.ErrorMessage = appended.ErrorMessage;
-            return result;
-        }
-
-        _metrics.Produced(topic, records.Length, appended.RecordCount);
-        result.BaseOffset = appended.FirstOffset;
-        result.LogAppendTimeMs = appended.LogAppendTime;
-        return result;
+        return CheckRequestRules(records.Span, version);
     }
 
     /// <summary>
@@ -142,15 +191,5 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         }
 
         return null;
-    }
-
-    private static ProduceResponse.PartitionProduceResponse Fail(
-        ProduceResponse.PartitionProduceResponse result,
-        ErrorCode code,
-        string message)
-    {
-        result.ErrorCode = (short)code;
-        result.ErrorMessage = message;
-        return result;
     }
 }

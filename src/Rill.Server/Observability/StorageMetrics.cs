@@ -12,11 +12,11 @@ public sealed class StorageMetrics
     {
         _replicas = replicas;
         meter.CreateObservableGauge("rill_partitions", () => _replicas.PartitionCount, "{partition}", "Partitions this broker holds a replica of.");
-        meter.CreateObservableGauge("rill_log_size_bytes", () => PerPartition(static partition => partition.Log.SizeInBytes), "By",
+        meter.CreateObservableGauge("rill_log_size_bytes", () => PerPartition(static partition => partition.SizeInBytes), "By",
             "Bytes in all segments of the partition's log.");
-        meter.CreateObservableGauge("rill_log_end_offset", () => PerPartition(static partition => partition.Log.LogEndOffset), "{offset}",
+        meter.CreateObservableGauge("rill_log_end_offset", () => PerPartition(static partition => partition.LogEndOffset), "{offset}",
             "Offset the partition's next record gets.");
-        meter.CreateObservableGauge("rill_log_start_offset", () => PerPartition(static partition => partition.Log.LogStartOffset), "{offset}",
+        meter.CreateObservableGauge("rill_log_start_offset", () => PerPartition(static partition => partition.LogStartOffset), "{offset}",
             "First offset the partition still serves.");
     }
 

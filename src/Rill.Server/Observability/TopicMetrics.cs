@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Rill.Protocol.Records;
 
 namespace Rill.Server.Observability;
 
@@ -31,36 +30,17 @@ public sealed class TopicMetrics
         _producedRecords.Add(records, tag);
     }
 
-    /// <summary>One partition's record batches in a Fetch answer.</summary>
-    public void Fetched(string topic, ReadOnlySpan<byte> batches)
+    /// <summary>One partition's record batches in a Fetch answer: their bytes and the records their headers count.</summary>
+    public void Fetched(string topic, int bytes, int records)
     {
-        if (batches.IsEmpty)
+        if (bytes == 0)
         {
             return;
         }
 
         var tag = TopicTag(topic);
-        _fetchedBytes.Add(batches.Length, tag);
-        _fetchedRecords.Add(RecordsIn(batches), tag);
-    }
-
-    /// <summary>The records counted in the headers of the whole batches in <paramref name="batches"/>.</summary>
-    private static long RecordsIn(ReadOnlySpan<byte> batches)
-    {
-        long records = 0;
-        while (batches.Length >= RecordBatch.HeaderSize)
-        {
-            var size = RecordBatch.GetSizeInBytes(batches);
-            if (size < RecordBatch.HeaderSize || size > batches.Length)
-            {
-                break;
-            }
-
-            records += RecordBatch.GetRecordsCount(batches);
-            batches = batches[size..];
-        }
-
-        return records;
+        _fetchedBytes.Add(bytes, tag);
+        _fetchedRecords.Add(records, tag);
     }
 
     private KeyValuePair<string, object?> TopicTag(string topic) =>

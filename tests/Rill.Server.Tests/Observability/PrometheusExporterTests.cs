@@ -138,7 +138,7 @@ public sealed class PrometheusExporterTests : IDisposable
             metrics.ConnectionOpened(listener);
             metrics.ConnectionClosed(listener);
             topics.Produced("topic", batch.Length, 3);
-            topics.Fetched("topic", batch);
+            topics.Fetched("topic", batch.Length, 3);
         }
     }
 }
