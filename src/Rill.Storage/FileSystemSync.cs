@@ -22,14 +22,17 @@ internal static class FileSystemSync
         var fd = Open(path, ReadOnly);
         if (fd < 0)
         {
-            throw new IOException($"cannot open directory {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+            // The errno as HResult, as .NET's own IOExceptions carry it, so EMFILE is told from a fault (StorageErrors).
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open directory {path} to sync it (errno {errno})", errno);
         }
 
         try
         {
             if (Fsync(fd) != 0)
             {
-                throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fsync of directory {path} failed (errno {errno})", errno);
             }
         }
         finally

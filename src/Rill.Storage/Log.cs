@@ -162,7 +162,12 @@ public sealed partial class Log
             logEndOffset = firstOffset + offsetsUsed;
             try
             {
-                var segment = MaybeRoll(config, records.Length, appendMaxTimestamp, logEndOffset - 1, nowMs);
+                var segment = MaybeRoll(config, records.Length, appendMaxTimestamp, logEndOffset - 1, nowMs, out var rollError);
+                if (segment is null)
+                {
+                    return AppendResult.Failed(ErrorCode.KafkaStorageError, $"cannot roll {TopicPartition} to a new segment: {rollError}", LogStartOffset);
+                }
+
                 var span = records.Span;
                 var offset = firstOffset;
                 foreach (var batch in validation.Batches)
@@ -235,9 +240,14 @@ public sealed partial class Log
         return timestampType == TimestampType.LogAppendTime ? nowMs : RecordBatch.NoTimestamp;
     }
 
-    /// <summary>Under the append lock: the segment this append goes to, after rolling if Kafka's rule says so.</summary>
-    private LogSegment MaybeRoll(LogConfig config, int appendBytes, long appendMaxTimestamp, long appendLastOffset, long nowMs)
+    /// <summary>
+    /// Under the append lock: the segment this append goes to, after rolling if Kafka's rule says so. Null when the new
+    /// segment's files cannot be created for want of file handles or space: that append fails, nothing stored is
+    /// touched and the data directory stays online; the next append tries again.
+    /// </summary>
+    private LogSegment? MaybeRoll(LogConfig config, int appendBytes, long appendMaxTimestamp, long appendLastOffset, long nowMs, out string? error)
     {
+        error = null;
         var segments = _segments;
         var active = segments[^1];
         if (!active.ShouldRoll(config, appendBytes, appendMaxTimestamp, appendLastOffset, nowMs))
@@ -246,8 +256,20 @@ public sealed partial class Log
         }
 
         var baseOffset = _logEndOffset;
+        LogSegment segment;
+        try
+        {
+            segment = LogSegment.Create(Dir, baseOffset, config, nowMs);
+        }
+        catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+        {
+            LogSegment.DeleteFilesQuietly(Dir, baseOffset);
+            StorageLog.RollFailed(_logger, TopicPartition.Topic, TopicPartition.Partition, baseOffset, e.Message);
+            error = e.Message;
+            return null;
+        }
+
         active.OnBecameInactive();
-        var segment = LogSegment.Create(Dir, baseOffset, config, nowMs);
         Volatile.Write(ref _segments, [.. segments, segment]);
         // Kafka flushes the finished segments soon after a roll (not here, under the lock): FlushDirty does it.
         Volatile.Write(ref _pendingRollFlushOffset, baseOffset);

@@ -42,6 +42,7 @@ public sealed class LogManager : IDisposable, ILogHost
     private readonly Lock _checkpointLock = new();
     private readonly Lock _compactionLock = new();
     private readonly ConcurrentDictionary<TopicPartition, byte> _uncleanable = new();
+    private readonly ConcurrentDictionary<TopicPartition, CreationFailure> _failedCreations = new();
     private LogCleaner? _cleaner;
     private ILogAppendListener? _appendListener;
     private bool _closed;
@@ -120,7 +121,15 @@ public sealed class LogManager : IDisposable, ILogHost
         return result;
     }
 
-    /// <summary>The partition's log, created empty in the data directory holding the fewest partitions if it does not exist.</summary>
+    /// <summary>
+    /// The partition's log: opened from its directory when one exists in an online data directory (left by an
+    /// earlier run, or one that failed to load), else created empty in the data directory holding the fewest
+    /// partitions. Throws <see cref="LogCreationException"/> when only this partition failed: out of file handles
+    /// or space, no data directory online, or its files could not be loaded; a directory this call created is
+    /// removed again, every handle it opened closed, and the data directory stays online. Once failed, a partition
+    /// is tried again only after <see cref="CreationRetryBackoff"/>, so callers may ask on every use. Any other I/O
+    /// error is a fault of the data directory, which goes offline (a <see cref="KafkaException"/> with KAFKA_STORAGE_ERROR).
+    /// </summary>
     public Log GetOrCreateLog(TopicPartition topicPartition, LogConfig config)
     {
         if (_logs.TryGetValue(topicPartition, out var existing))
@@ -142,35 +151,64 @@ public sealed class LogManager : IDisposable, ILogHost
                 return existing;
             }
 
-            var logDir = PickLogDir();
-            var dir = Path.Combine(logDir, PartitionDirectory.Name(topicPartition));
+            if (_failedCreations.TryGetValue(topicPartition, out var failure) && _time.GetElapsedTime(failure.Timestamp) < CreationRetryBackoff)
+            {
+                throw new LogCreationException(topicPartition, failure.Message);
+            }
+
+            var name = PartitionDirectory.Name(topicPartition);
+            var logDir = FindPartitionDir(name);
+            if (logDir is not null && _offlineDirs.ContainsKey(logDir))
+            {
+                // Its data is there: a new empty log elsewhere would silently replace it.
+                throw CreationFailed(topicPartition, $"cannot open the log of {topicPartition}: its log dir {logDir} is offline", null, failure);
+            }
+
+            logDir ??= PickLogDir();
+            if (logDir is null)
+            {
+                throw CreationFailed(topicPartition, $"cannot create the log of {topicPartition}: every log dir is offline", null, failure);
+            }
+
+            var dir = Path.Combine(logDir, name);
+            var existed = Directory.Exists(dir);
             try
             {
-                Log log;
-                if (Directory.Exists(dir))
-                {
-                    // Left by an earlier run that was never loaded: open it as after a crash.
-                    log = LogLoader.Load(topicPartition, logDir, dir, config, hadCleanShutdown: false, recoveryPointCheckpoint: null,
-                        logStartOffsetCheckpoint: null, _time, _logger, this).Log;
-                }
-                else
-                {
-                    Directory.CreateDirectory(dir);
-                    FileSystemSync.FsyncDirectory(logDir);
-                    log = LogLoader.CreateNew(topicPartition, logDir, dir, config, _time, _logger, this);
-                }
-
+                // Left by an earlier run and never loaded (or it failed to load): open it as after a crash.
+                var log = existed
+                    ? LogLoader.Load(topicPartition, logDir, dir, config, hadCleanShutdown: false, recoveryPointCheckpoint: null,
+                        logStartOffsetCheckpoint: null, _time, _logger, this).Log
+                    : CreateNewLog(topicPartition, logDir, dir, config);
                 _logs[topicPartition] = log;
+                _failedCreations.TryRemove(topicPartition, out _);
                 StorageLog.LogCreated(_logger, topicPartition.Topic, topicPartition.Partition, logDir);
                 return log;
+            }
+            catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+            {
+                throw CreationFailed(topicPartition, $"cannot {(existed ? "open" : "create")} the log of {topicPartition} in {logDir}: {e.Message}", e, failure);
             }
             catch (IOException e)
             {
                 MarkDirOffline(logDir, e);
                 throw new KafkaException(ErrorCode.KafkaStorageError, $"cannot create the log of {topicPartition} in {logDir}", e);
             }
+            catch (Exception e) when (existed && e is not OutOfMemoryException)
+            {
+                throw CreationFailed(topicPartition, $"cannot open the log of {topicPartition} in {logDir}: {e.Message}", e, failure);
+            }
         }
     }
+
+    /// <summary>Partitions whose log could not be created or loaded, with why; each answers KAFKA_STORAGE_ERROR until it is.</summary>
+    public IReadOnlyDictionary<TopicPartition, string> FailedLogs =>
+        _failedCreations.ToDictionary(static kv => kv.Key, static kv => kv.Value.Message);
+
+    /// <summary>
+    /// How long after a failed creation or load <see cref="GetOrCreateLog"/> answers from memory before trying the
+    /// disk again: a partition asked for on every produce must not cost a directory and three files each time.
+    /// </summary>
+    public TimeSpan CreationRetryBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
     public bool TryGetLog(TopicPartition topicPartition, [MaybeNullWhen(false)] out Log log) => _logs.TryGetValue(topicPartition, out log);
 
@@ -182,6 +220,7 @@ public sealed class LogManager : IDisposable, ILogHost
     {
         lock (_lock)
         {
+            _failedCreations.TryRemove(topicPartition, out _);
             if (!_logs.TryRemove(topicPartition, out var log))
             {
                 return;
@@ -278,6 +317,11 @@ public sealed class LogManager : IDisposable, ILogHost
                         logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
                     CheckpointFile.Write(Path.Combine(logDir, LogStartOffsetCheckpointFileName),
                         logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
+                }
+                catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+                {
+                    // The previous checkpoint stays in place (written to a temporary file, then renamed): it is older, never wrong.
+                    StorageLog.CheckpointSkipped(_logger, logDir, e.Message);
                 }
                 catch (IOException e)
                 {
@@ -391,6 +435,11 @@ public sealed class LogManager : IDisposable, ILogHost
             _uncleanable.TryAdd(log.TopicPartition, 0);
             StorageLog.LogUncleanable(_logger, topic, partition, e.Message);
         }
+        catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+        {
+            // The cleaner writes new .cleaned files beside the log and swaps them in only when complete: the log is untouched.
+            StorageLog.CompactionPostponed(_logger, topic, partition, e.Message);
+        }
         catch (IOException e)
         {
             MarkDirOffline(log.LogDir, e);
@@ -460,10 +509,23 @@ public sealed class LogManager : IDisposable, ILogHost
                 throw new InvalidOperationException($"{topicPartition} is in both {duplicate.Dir} and {dir}");
             }
 
-            var (log, info) = LogLoader.Load(topicPartition, logDir, dir, configFor(topicPartition).Validate(), hadCleanShutdown,
-                recoveryPoints.TryGetValue(topicPartition, out var recoveryPoint) ? recoveryPoint : null,
-                logStartOffsets.TryGetValue(topicPartition, out var logStartOffset) ? logStartOffset : null,
-                _time, _logger, this);
+            Log log;
+            LogLoadInfo info;
+            try
+            {
+                (log, info) = LogLoader.Load(topicPartition, logDir, dir, configFor(topicPartition).Validate(), hadCleanShutdown,
+                    recoveryPoints.TryGetValue(topicPartition, out var recoveryPoint) ? recoveryPoint : null,
+                    logStartOffsets.TryGetValue(topicPartition, out var logStartOffset) ? logStartOffset : null,
+                    _time, _logger, this);
+            }
+            catch (Exception e) when (e is IOException io ? StorageErrors.IsOutOfResources(io) : e is not OutOfMemoryException)
+            {
+                // One partition that cannot be opened must not keep the broker from starting: it answers
+                // KAFKA_STORAGE_ERROR and GetOrCreateLog tries it again. Other I/O errors take the data directory offline.
+                RecordFailure(topicPartition, $"cannot open the log of {topicPartition} in {logDir}: {e.Message}", e, previous: null);
+                continue;
+            }
+
             if (cleanerCheckpoints.TryGetValue(topicPartition, out var cleanedUpTo))
             {
                 log.CleanerCheckpoint = cleanedUpTo;
@@ -472,6 +534,68 @@ public sealed class LogManager : IDisposable, ILogHost
             _logs[topicPartition] = log;
             infos.Add(info);
         }
+    }
+
+    /// <summary>Creates the partition's directory and first segment; on failure removes what it created, handles closed.</summary>
+    private Log CreateNewLog(TopicPartition topicPartition, string logDir, string dir, LogConfig config)
+    {
+        Directory.CreateDirectory(dir);
+        try
+        {
+            FileSystemSync.FsyncDirectory(logDir);
+            return LogLoader.CreateNew(topicPartition, logDir, dir, config, _time, _logger, this);
+        }
+        catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+        {
+            // LogSegment.Create closed what it opened; what it created on disk goes too, so no half-made partition is
+            // left for the next start to load. If even that fails, the next attempt (or start) opens it as after a crash.
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException cleanup)
+            {
+                StorageLog.CreationCleanupFailed(_logger, dir, cleanup.Message);
+            }
+
+            throw;
+        }
+    }
+
+    private LogCreationException CreationFailed(TopicPartition topicPartition, string message, Exception? exception, CreationFailure? previous)
+    {
+        RecordFailure(topicPartition, message, exception, previous);
+        return exception is null ? new LogCreationException(topicPartition, message) : new LogCreationException(topicPartition, message, exception);
+    }
+
+    /// <summary>Remembers the failure for the retry backoff; logs it once at Warning, repeats at Debug.</summary>
+    private void RecordFailure(TopicPartition topicPartition, string message, Exception? exception, CreationFailure? previous)
+    {
+        var attempts = (previous?.Attempts ?? 0) + 1;
+        _failedCreations[topicPartition] = new CreationFailure(message, _time.GetTimestamp(), attempts);
+        if (attempts == 1)
+        {
+            // Running out of handles can fail thousands of partitions at once: their stack traces would say nothing more.
+            StorageLog.LogCreationFailed(_logger, topicPartition.Topic, topicPartition.Partition, message, exception is IOException ? null : exception);
+        }
+        else
+        {
+            StorageLog.LogCreationFailedAgain(_logger, topicPartition.Topic, topicPartition.Partition, attempts, message);
+        }
+    }
+
+    /// <summary>The data directory that already holds the partition's directory, if any.</summary>
+    private string? FindPartitionDir(string name)
+    {
+        foreach (var logDir in _logDirs)
+        {
+            if (Directory.Exists(Path.Combine(logDir, name)))
+            {
+                return logDir;
+            }
+        }
+
+        return null;
     }
 
     private Dictionary<TopicPartition, long> ReadCheckpoint(string path, List<RecoveryFinding> findings)
@@ -502,7 +626,7 @@ public sealed class LogManager : IDisposable, ILogHost
         FileSystemSync.FsyncDirectory(logDir);
     }
 
-    private string PickLogDir()
+    private string? PickLogDir()
     {
         string? best = null;
         var bestCount = int.MaxValue;
@@ -521,7 +645,7 @@ public sealed class LogManager : IDisposable, ILogHost
             }
         }
 
-        return best ?? throw new KafkaException(ErrorCode.KafkaStorageError, "every log dir is offline");
+        return best;
     }
 
     private int ForEachLog(string task, Func<Log, int> action)
@@ -558,4 +682,6 @@ public sealed class LogManager : IDisposable, ILogHost
             }
         }
     }
+
+    private sealed record CreationFailure(string Message, long Timestamp, int Attempts);
 }

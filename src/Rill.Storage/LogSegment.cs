@@ -85,6 +85,25 @@ internal sealed class LogSegment : IDisposable
         return segment;
     }
 
+    /// <summary>
+    /// Removes what a failed <see cref="Create"/> left at <paramref name="baseOffset"/> (its handles are already closed).
+    /// Best effort: a leftover empty segment at the log end is harmless, and the next <see cref="Create"/> truncates it.
+    /// </summary>
+    public static void DeleteFilesQuietly(string dir, long baseOffset)
+    {
+        foreach (var path in new[] { SegmentFiles.LogPath(dir, baseOffset), SegmentFiles.IndexPath(dir, baseOffset), SegmentFiles.TimeIndexPath(dir, baseOffset) })
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // See above: harmless, and overwritten by the next attempt.
+            }
+        }
+    }
+
     /// <summary>Opens the log file; the caller then loads or rebuilds the indexes.</summary>
     public static LogSegment Open(string dir, long baseOffset, long nowMs)
     {

@@ -45,8 +45,23 @@ internal static class SegmentFiles
     }
 
     /// <summary>
+    /// The seam for tests of running out of handles or space, which cannot be caused for one test without starving the
+    /// whole test process: when set on a thread, every <see cref="OpenForWrite"/> on that thread first asks it and
+    /// throws the exception it returns. Thread-static so tests running in parallel do not see each other's faults.
+    /// </summary>
+    [field: ThreadStatic]
+    internal static Func<string, IOException?>? OpenFault { get; set; }
+
+    /// <summary>
     /// Read-write, positional I/O only. Shared so tools (and crash tests) can inspect files; Linux locks are advisory anyway.
     /// </summary>
-    public static SafeFileHandle OpenForWrite(string path, FileMode mode) =>
-        File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    public static SafeFileHandle OpenForWrite(string path, FileMode mode)
+    {
+        if (OpenFault?.Invoke(path) is { } fault)
+        {
+            throw fault;
+        }
+
+        return File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    }
 }

@@ -89,6 +89,29 @@ internal static partial class StorageLog
         Message = "Cannot compact {Topic}-{Partition}: {Detail}; it is skipped until the broker restarts")]
     public static partial void LogUncleanable(ILogger logger, string topic, int partition, string detail);
 
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Warning,
+        Message = "Checkpoints of log dir {LogDir} not written ({Detail}); the previous ones stay and the next run tries again")]
+    public static partial void CheckpointSkipped(ILogger logger, string logDir, string detail);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Warning,
+        Message = "Could not remove {Path} after its creation failed ({Detail}); it is opened as after a crash when next asked for")]
+    public static partial void CreationCleanupFailed(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Error,
+        Message = "{Topic}-{Partition} is unavailable (KAFKA_STORAGE_ERROR) and is tried again when next asked for; its log dir stays online: {Detail}")]
+    public static partial void LogCreationFailed(ILogger logger, string topic, int partition, string detail, Exception? exception);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Debug, Message = "{Topic}-{Partition} still unavailable after {Attempts} attempts: {Detail}")]
+    public static partial void LogCreationFailedAgain(ILogger logger, string topic, int partition, int attempts, string detail);
+
+    [LoggerMessage(EventId = 2026, Level = LogLevel.Warning,
+        Message = "Could not roll {Topic}-{Partition} to a new segment at offset {Offset} ({Detail}); appends fail with KAFKA_STORAGE_ERROR until it can")]
+    public static partial void RollFailed(ILogger logger, string topic, int partition, long offset, string detail);
+
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning,
+        Message = "Compaction of {Topic}-{Partition} postponed to its next pass: {Detail}")]
+    public static partial void CompactionPostponed(ILogger logger, string topic, int partition, string detail);
+
     public static void RecoveryFinding(ILogger logger, TopicPartition topicPartition, RecoveryFinding finding) =>
         RecoveryFinding(logger, topicPartition.Topic, topicPartition.Partition, finding.Reason, finding.Detail);
 }
