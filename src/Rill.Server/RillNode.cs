@@ -297,9 +297,10 @@ public sealed class RillNode : IAsyncDisposable
         };
         options.Limits.MaxConcurrentConnections = null;
         var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
+        var pipeline = new RequestPipeline(dispatcher, time, networkMetrics, sessionLogger);
         foreach (var listener in config.Listeners)
         {
-            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, networkMetrics, sessionLogger, stopping);
+            var handler = new KafkaConnectionHandler(pipeline, sessionConfig, listener.Name, networkMetrics, sessionLogger, stopping);
             options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
         }
 
