@@ -105,6 +105,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
         var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
+        var pipeline = new RequestPipeline(dispatcher, time, metrics.Network, loggerFactory.CreateLogger("Rill.Server.Network"));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
@@ -113,7 +114,7 @@ public sealed class BrokerServer : IAsyncDisposable
         try
         {
             listeners = await KafkaListeners.StartAsync(
-                config, dispatcher, sessionConfig, transport, metrics.Network, time, loggerFactory, stopping.Token, cancellationToken);
+                config, pipeline, sessionConfig, transport, metrics.Network, loggerFactory, stopping.Token, cancellationToken);
         }
         catch
         {

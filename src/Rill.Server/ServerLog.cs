@@ -8,8 +8,13 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Connection {connectionId} from {remote} closed: {reason}")]
     public static partial void ClosingConnection(ILogger logger, string connectionId, System.Net.EndPoint? remote, string reason);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{apiKey} v{apiVersion} failed on connection {connectionId}; closing it")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, Rill.Protocol.Messages.ApiKey apiKey, short apiVersion, string connectionId);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{apiKey} v{apiVersion} from client {clientId} failed on connection {connectionId}; answered with error {errorCode}")]
+    public static partial void HandlerFailed(
+        ILogger logger, Exception exception, Rill.Protocol.Messages.ApiKey apiKey, short apiVersion, string clientId, string connectionId, Rill.Common.ErrorCode errorCode);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "{apiKey} v{apiVersion} from client {clientId} failed on connection {connectionId}; closing it, as the request takes no answer")]
+    public static partial void HandlerFailedClosing(
+        ILogger logger, Exception exception, Rill.Protocol.Messages.ApiKey apiKey, short apiVersion, string clientId, string connectionId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Connection {connectionId} opened from {remote} on listener {listener}")]
     public static partial void ConnectionOpened(ILogger logger, string connectionId, System.Net.EndPoint? remote, string listener);

@@ -69,16 +69,17 @@ public sealed class InMemoryBroker : IAsyncDisposable
             minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
         _responses = new Pipe(new PipeOptions(_pool, pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024,
             minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
+        var networkMetrics = new NetworkMetrics(_meter);
+        var pipeline = new RequestPipeline(Dispatcher, time, networkMetrics, NullLogger.Instance);
         var session = new KafkaSession(
             new DuplexPipe(_requests.Reader, _responses.Writer),
             new ConnectionInfo("bench-1", RemoteEndPoint: null, LocalEndPoint: null, "PLAINTEXT"),
-            Dispatcher,
+            pipeline,
             new SessionConfig(SocketRequestMaxBytes: 100 * 1024 * 1024, ConnectionsMaxIdleMs: 600_000),
-            time,
-            new NetworkMetrics(_meter),
+            networkMetrics,
             NullLogger.Instance);
         _exporter = new PrometheusExporter([_meter], NullLogger.Instance);
-        _direct = new DirectPath(Dispatcher);
+        _direct = new DirectPath(pipeline);
         _session = Task.Run(() => session.RunAsync(_stopping.Token));
     }
 

@@ -18,8 +18,18 @@ public abstract class ApiHandler<TRequest> : IApiHandler
     {
         var reader = new KafkaReader(context.Body);
         var request = TRequest.Read(ref reader, context.ApiVersion);
+
+        // Kept so that a failure, even one in the awaited part, is answered in this request's shape without decoding it again.
+        context.Request = request;
         return HandleAsync(context, request, cancellationToken);
     }
 
+    public IKafkaMessage? ErrorResponse(RequestContext context, ApiError error) =>
+        context.Request is TRequest request ? ErrorResponse(context, request, error) : null;
+
     protected abstract ValueTask<ApiResponse> HandleAsync(RequestContext context, TRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Kafka's <c>getErrorResponse</c> for this request type; the shapes live in <see cref="ErrorResponses"/>.</summary>
+    protected virtual IKafkaMessage? ErrorResponse(RequestContext context, TRequest request, ApiError error) =>
+        ErrorResponses.For(request, context.ApiVersion, error);
 }

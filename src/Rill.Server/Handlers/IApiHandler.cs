@@ -1,3 +1,4 @@
+using Rill.Protocol;
 using Rill.Protocol.Messages;
 using Rill.Server.Network;
 
@@ -17,4 +18,10 @@ public interface IApiHandler
     short MaxVersion { get; }
 
     ValueTask<ApiResponse> HandleAsync(RequestContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The answer to a request whose handling threw: the request's own response shape carrying <paramref name="error"/>.
+    /// Null when the request gets no answer (acks=0) and the connection closes instead.
+    /// </summary>
+    IKafkaMessage? ErrorResponse(RequestContext context, ApiError error);
 }

@@ -4,7 +4,7 @@ namespace Rill.Server.Handlers;
 
 /// <summary>
 /// The handlers by api key. ApiVersions answers from this same registry, so the broker advertises exactly
-/// the APIs and versions it serves.
+/// the APIs and versions it serves; a caller may bring an ApiVersions handler of its own (tests do, to make it fail).
 /// </summary>
 public sealed class RequestDispatcher
 {
@@ -12,8 +12,13 @@ public sealed class RequestDispatcher
 
     public RequestDispatcher(IEnumerable<IApiHandler> handlers)
     {
-        var list = handlers.Append(new ApiVersionsHandler(this)).ToList();
-        _handlers = new IApiHandler?[list.Count == 0 ? 0 : list.Max(h => (int)h.ApiKey) + 1];
+        var list = handlers.ToList();
+        if (!list.Exists(handler => handler.ApiKey == ApiKey.ApiVersions))
+        {
+            list.Add(new ApiVersionsHandler(this));
+        }
+
+        _handlers = new IApiHandler?[list.Max(h => (int)h.ApiKey) + 1];
         foreach (var handler in list)
         {
             if (_handlers[(int)handler.ApiKey] is not null)

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Rill.Server.Handlers;
 using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
@@ -8,10 +7,9 @@ namespace Rill.Server.Network;
 /// <summary>Kestrel's entry point for a Kafka listener: each accepted connection becomes a <see cref="KafkaSession"/>.</summary>
 public sealed class KafkaConnectionHandler : ConnectionHandler
 {
-    private readonly RequestDispatcher _dispatcher;
+    private readonly RequestPipeline _pipeline;
     private readonly SessionConfig _config;
     private readonly string _listenerName;
-    private readonly TimeProvider _time;
     private readonly NetworkMetrics _metrics;
     private readonly KeyValuePair<string, object?> _listenerTag;
     private readonly ILogger _logger;
@@ -19,18 +17,16 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     private long _nextConnectionId;
 
     public KafkaConnectionHandler(
-        RequestDispatcher dispatcher,
+        RequestPipeline pipeline,
         SessionConfig config,
         string listenerName,
-        TimeProvider time,
         NetworkMetrics metrics,
         ILogger logger,
         CancellationToken stopping)
     {
-        _dispatcher = dispatcher;
+        _pipeline = pipeline;
         _config = config;
         _listenerName = listenerName;
-        _time = time;
         _metrics = metrics;
         _listenerTag = NetworkMetrics.ListenerTag(listenerName);
         _logger = logger;
@@ -46,7 +42,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         try
         {
             using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
-            var session = new KafkaSession(connection.Transport, info, _dispatcher, _config, _time, _metrics, _logger);
+            var session = new KafkaSession(connection.Transport, info, _pipeline, _config, _metrics, _logger);
             await session.RunAsync(closing.Token);
         }
         finally

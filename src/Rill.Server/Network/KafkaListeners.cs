@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rill.Config;
-using Rill.Server.Handlers;
 using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
@@ -32,11 +31,10 @@ public sealed class KafkaListeners : IDisposable
 
     public static async Task<KafkaListeners> StartAsync(
         ServerConfig config,
-        RequestDispatcher dispatcher,
+        RequestPipeline pipeline,
         SessionConfig sessionConfig,
         IConnectionListenerFactory transport,
         NetworkMetrics metrics,
-        TimeProvider time,
         ILoggerFactory loggerFactory,
         CancellationToken stopping,
         CancellationToken cancellationToken)
@@ -50,7 +48,7 @@ public sealed class KafkaListeners : IDisposable
         var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
         foreach (var listener in config.Listeners)
         {
-            var handler = new KafkaConnectionHandler(dispatcher, sessionConfig, listener.Name, time, metrics, sessionLogger, stopping);
+            var handler = new KafkaConnectionHandler(pipeline, sessionConfig, listener.Name, metrics, sessionLogger, stopping);
             options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
         }
 

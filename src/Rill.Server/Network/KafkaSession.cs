@@ -1,22 +1,18 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Rill.Common;
-using Rill.Protocol;
-using Rill.Protocol.Messages;
-using Rill.Server.Handlers;
 using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
 
 /// <summary>
-/// One client connection. Requests are decoded and started in arrival order on the read loop; their answers
-/// are awaited and written in that same order by the write loop, so a long poll never holds up the decoding
-/// of the requests behind it, and responses never overtake each other. Depends on the pipe only, so tests
-/// drive it over an in-memory pipe.
+/// One client connection: it reads frames from its pipe, holds their bytes against <c>queued.max.request.bytes</c>,
+/// closes when idle, and leaves each request to <see cref="RequestPipeline"/>. Requests are started in arrival
+/// order on the read loop; their answers are awaited and written in that same order by the write loop, so a long
+/// poll never holds up the decoding of the requests behind it, and responses never overtake each other. Depends on
+/// the pipe only, so tests drive it over an in-memory pipe.
 /// </summary>
 public sealed class KafkaSession
 {
@@ -25,9 +21,8 @@ public sealed class KafkaSession
 
     private readonly IDuplexPipe _transport;
     private readonly ConnectionInfo _connection;
-    private readonly RequestDispatcher _dispatcher;
+    private readonly RequestPipeline _pipeline;
     private readonly SessionConfig _config;
-    private readonly TimeProvider _time;
     private readonly NetworkMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Action<int>? _releaseFrame;
@@ -38,17 +33,15 @@ public sealed class KafkaSession
     public KafkaSession(
         IDuplexPipe transport,
         ConnectionInfo connection,
-        RequestDispatcher dispatcher,
+        RequestPipeline pipeline,
         SessionConfig config,
-        TimeProvider time,
         NetworkMetrics metrics,
         ILogger logger)
     {
         _transport = transport;
         _connection = connection;
-        _dispatcher = dispatcher;
+        _pipeline = pipeline;
         _config = config;
-        _time = time;
         _metrics = metrics;
         _logger = logger;
         if (config.Budget.IsLimited)
@@ -64,7 +57,7 @@ public sealed class KafkaSession
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlightRequests)
+        var pending = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(MaxInFlightRequests)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -83,7 +76,7 @@ public sealed class KafkaSession
         }
     }
 
-    private async Task ReadRequestsAsync(ChannelWriter<PendingResponse> pending, CancellationToken cancellationToken)
+    private async Task ReadRequestsAsync(ChannelWriter<PendingRequest> pending, CancellationToken cancellationToken)
     {
         var input = _transport.Input;
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,13 +110,12 @@ public sealed class KafkaSession
                         Interlocked.Add(ref _heldBytes, length);
                     }
 
-                    var request = StartRequest(frame, out closeReason);
-                    if (request is null)
+                    if (!_pipeline.TryStart(RequestFrame.CopyFrom(frame, _releaseFrame), _connection, out var request, out closeReason))
                     {
                         break;
                     }
 
-                    await pending.WriteAsync(request.Value, cancellationToken);
+                    await pending.WriteAsync(request, cancellationToken);
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -158,76 +150,7 @@ public sealed class KafkaSession
         }
     }
 
-    /// <summary>Decodes the header and starts the handler; null means the connection must close, with the reason.</summary>
-    private PendingResponse? StartRequest(ReadOnlySequence<byte> bytes, out string? closeReason)
-    {
-        closeReason = null;
-        var startedAt = _time.GetTimestamp();
-        var frame = RequestFrame.CopyFrom(bytes, _releaseFrame);
-        ApiKey apiKey;
-        short apiVersion;
-        int correlationId;
-        string clientId;
-        int headerSize;
-        try
-        {
-            var reader = new KafkaReader(frame.Memory);
-            var header = RequestHeader.ReadFrom(ref reader, out _);
-            apiKey = (ApiKey)header.RequestApiKey;
-            apiVersion = header.RequestApiVersion;
-            correlationId = header.CorrelationId;
-            clientId = header.ClientId ?? string.Empty;
-            headerSize = reader.Position;
-        }
-        catch (ProtocolException exception)
-        {
-            frame.Dispose();
-            _metrics.RequestFailed(apiKey: null);
-            closeReason = $"the request header does not parse: {exception.Message}";
-            return null;
-        }
-
-        var handler = _dispatcher.Find(apiKey);
-        if (handler is null)
-        {
-            frame.Dispose();
-            _metrics.RequestFailed(apiKey: null);
-            closeReason = $"api key {(short)apiKey} is not one this broker serves";
-            return null;
-        }
-
-        _metrics.RequestReceived(apiKey);
-        if (apiVersion < handler.MinVersion || apiVersion > handler.MaxVersion)
-        {
-            if (apiKey == ApiKey.ApiVersions)
-            {
-                // KIP-511: a client newer than us learns our range from a v0 answer instead of a closed socket.
-                frame.Dispose();
-                var fallback = ApiVersionsHandler.UnsupportedVersionResponse(handler);
-                return new PendingResponse(null, apiKey, 0, correlationId, startedAt, new ValueTask<ApiResponse>(ApiResponse.Of(fallback)));
-            }
-
-            frame.Dispose();
-            _metrics.RequestFailed(apiKey);
-            closeReason = $"{apiKey} v{apiVersion} is outside the served range v{handler.MinVersion}-v{handler.MaxVersion}";
-            return null;
-        }
-
-        var context = new RequestContext(apiKey, apiVersion, correlationId, clientId, _connection, frame.Memory[headerSize..]);
-        ValueTask<ApiResponse> response;
-        try
-        {
-            response = handler.HandleAsync(context, CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            response = ValueTask.FromException<ApiResponse>(exception);
-        }
-
-        return new PendingResponse(frame, apiKey, apiVersion, correlationId, startedAt, response);
-    }
-
-    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, CancellationTokenSource closing)
+    private async Task WriteResponsesAsync(ChannelReader<PendingRequest> pending, CancellationTokenSource closing)
     {
         var output = _transport.Output;
         try
@@ -241,19 +164,14 @@ public sealed class KafkaSession
                     {
                         response = await request.Response;
                     }
-                    catch (ProtocolException exception)
-                    {
-                        _metrics.RequestFailed(request.ApiKey);
-                        LogClose($"{request.ApiKey} v{request.ApiVersion} request body does not parse: {exception.Message}");
-                        await closing.CancelAsync();
-                        return;
-                    }
                     catch (Exception exception)
                     {
-                        _metrics.RequestFailed(request.ApiKey);
-                        ServerLog.HandlerFailed(_logger, exception, request.ApiKey, request.ApiVersion, _connection.ConnectionId);
-                        await closing.CancelAsync();
-                        return;
+                        response = _pipeline.Fail(request, exception, closing.IsCancellationRequested);
+                        if (response.CloseConnection)
+                        {
+                            await closing.CancelAsync();
+                            return;
+                        }
                     }
                     finally
                     {
@@ -264,19 +182,18 @@ public sealed class KafkaSession
                     {
                         if (response.CloseConnection)
                         {
-                            _metrics.RequestFailed(request.ApiKey);
-                            LogClose($"{request.ApiKey} asked to close the connection");
+                            _pipeline.ClosedByHandler(request);
                             await closing.CancelAsync();
                             return;
                         }
 
                         if (response.Message is { } message)
                         {
-                            WriteResponse(output, request, message);
+                            _pipeline.WriteResponse(output, request, message);
                         }
                     }
 
-                    _metrics.RequestCompleted(request.ApiKey, _time.GetElapsedTime(request.StartedAt));
+                    _pipeline.Completed(request);
 
                     if (!pending.TryPeek(out var next) || !next.Response.IsCompleted)
                     {
@@ -336,38 +253,6 @@ public sealed class KafkaSession
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
-
-    private static void WriteResponse(PipeWriter output, in PendingResponse request, IKafkaMessage message)
-    {
-        var headerVersion = ApiKeys.ResponseHeaderVersion(request.ApiKey, request.ApiVersion);
-        var headerSize = headerVersion >= 1 ? 5 : 4;
-        var bodySize = message.ComputeSize(request.ApiVersion);
-        var total = 4 + headerSize + bodySize;
-        var span = output.GetSpan(total)[..total];
-        BinaryPrimitives.WriteInt32BigEndian(span, headerSize + bodySize);
-        BinaryPrimitives.WriteInt32BigEndian(span[4..], request.CorrelationId);
-        if (headerVersion >= 1)
-        {
-            span[8] = 0;
-        }
-
-        var writer = new KafkaWriter(span[(4 + headerSize)..]);
-        message.Write(ref writer, request.ApiVersion);
-        if (writer.Position != bodySize)
-        {
-            throw new InvalidOperationException($"{request.ApiKey} v{request.ApiVersion} wrote {writer.Position} bytes but sized {bodySize}.");
-        }
-
-        output.Advance(total);
-    }
-
-    private readonly record struct PendingResponse(
-        RequestFrame? Frame,
-        ApiKey ApiKey,
-        short ApiVersion,
-        int CorrelationId,
-        long StartedAt,
-        ValueTask<ApiResponse> Response);
 }
 
 /// <summary>The connection limits a session enforces; <see cref="Budget"/> is shared by every connection of the node.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Rill.Protocol;
 using Rill.Protocol.Messages;
 
 namespace Rill.Server.Network;
@@ -34,6 +35,9 @@ public sealed class RequestContext
 
     /// <summary>The request body after the header; a slice of the pooled frame, valid until the response is written.</summary>
     public Memory<byte> Body { get; }
+
+    /// <summary>The decoded request once its handler has read the body; a failed handler's error answer is built from it.</summary>
+    public IKafkaMessage? Request { get; internal set; }
 }
 
 /// <summary>Facts about a client connection that handlers and logs use.</summary>

@@ -42,7 +42,7 @@ public sealed class NetworkMetrics
         _errors = meter.CreateCounter<long>(
             "rill_request_errors_total",
             "{request}",
-            "Requests that closed their connection: malformed, unknown API or version, a failed handler; api=\"unknown\" when the header does not name a served API.");
+            "Requests that failed: malformed, unknown API or version (these close the connection), or a handler that threw (answered with an error); api=\"unknown\" when the header does not name a served API.");
         _connectionsActive = meter.CreateUpDownCounter<long>("rill_connections_active", "{connection}", "Open client connections, by listener.");
         _connections = meter.CreateCounter<long>("rill_connections_total", "{connection}", "Client connections accepted, by listener.");
     }
@@ -54,7 +54,7 @@ public sealed class NetworkMetrics
 
     public void RequestCompleted(ApiKey apiKey, TimeSpan elapsed) => _duration.Record(elapsed.TotalSeconds, ApiTag(apiKey));
 
-    /// <summary>A request closed its connection; null when its header did not parse or its size was out of range.</summary>
+    /// <summary>A request failed (closing its connection, or answered with an error); null when its header did not parse or its size was out of range.</summary>
     public void RequestFailed(ApiKey? apiKey) => _errors.Add(1, apiKey is { } key ? ApiTag(key) : UnknownApi);
 
     public void ConnectionOpened(KeyValuePair<string, object?> listener)
