@@ -30,8 +30,6 @@ public sealed class RequestPipeline
         _logger = logger;
     }
 
-    public RequestDispatcher Dispatcher => _dispatcher;
-
     /// <summary>
     /// Decodes the frame's header and starts its handler. The frame is the request's from here: when this returns
     /// false (the connection must close, for <paramref name="closeReason"/>) it has been disposed; otherwise
@@ -224,6 +222,6 @@ public sealed class RequestPipeline
     }
 
     // Connection closes are rare, so building the reason eagerly costs nothing that matters.
-    internal void LogClose(ConnectionInfo connection, string reason) =>
+    private void LogClose(ConnectionInfo connection, string reason) =>
         ServerLog.ClosingConnection(_logger, connection.ConnectionId, connection.RemoteEndPoint, reason);
 }

@@ -83,6 +83,32 @@ public sealed class HandlerFailureTests : IClassFixture<BrokerFixture>
     }
 
     [Fact]
+    public async Task GroupCoordinatorCallThrows_ThroughGroupApiHandler_IsAnsweredPerGroup_AndTheConnectionStaysOpen()
+    {
+        var logger = new CapturingLogger();
+        var calls = 0;
+        var handler = new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(
+            0,
+            (_, request, _) => Interlocked.Increment(ref calls) == 1
+                ? throw new InvalidOperationException("coordinator bug")
+                : ValueTask.FromResult(new DeleteGroupsResponse
+                {
+                    Results = [new DeleteGroupsResponse.DeletableGroupResult { GroupId = request.GroupsNames[0] }],
+                }));
+        await using var connection = new InMemoryConnection([handler], logger);
+        var request = new DeleteGroupsRequest { GroupsNames = [FailureCases.Group] };
+
+        var failed = await connection.Client.RoundTripAsync<DeleteGroupsResponse>(ApiKey.DeleteGroups, 2, request);
+        var answered = await connection.Client.RoundTripAsync<DeleteGroupsResponse>(ApiKey.DeleteGroups, 2, request);
+
+        var failedGroup = Assert.Single(failed.Results);
+        Assert.Equal(FailureCases.Group, failedGroup.GroupId);
+        Assert.Equal((short)ErrorCode.UnknownServerError, failedGroup.ErrorCode);
+        Assert.Equal((short)ErrorCode.None, Assert.Single(answered.Results).ErrorCode);
+        Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
+    }
+
+    [Fact]
     public async Task HandlerThrowsAKafkaException_IsAnsweredWithItsCodeAndMessage()
     {
         var logger = new CapturingLogger();
