@@ -134,12 +134,20 @@ public ref struct KafkaWriter
         WriteBytes(value, compact);
     }
 
-    /// <summary>RECORDS: nullable bytes, written from the slice they were read or built into.</summary>
+    /// <summary>RECORDS: nullable bytes, written from the slice they were read or built into, or from the file region behind them.</summary>
     public void WriteRecords(ReadOnlyMemory<byte>? records, bool compact)
     {
         if (records is not { } value)
         {
             WriteNull(compact, shortLength: false);
+            return;
+        }
+
+        // A file region is copied from the file into the destination directly, never through a buffer of its own.
+        if (MemoryMarshal.TryGetMemoryManager(value, out RecordsRegionManager? region, out var start, out var length))
+        {
+            WriteLength(length, compact);
+            region.CopyTo(start, Take(length));
             return;
         }
 

@@ -218,7 +218,7 @@ public sealed partial class ReplicaManager
         }
 
         var maxOffset = fetchParams.Isolation == FetchIsolation.LogEnd ? log.LogEndOffset : highWatermark;
-        var read = log.Read(request.FetchOffset, limit, maxOffset, minOneBatch: firstData);
+        var read = log.ReadFileRegion(request.FetchOffset, limit, maxOffset, minOneBatch: firstData);
         if (read.ErrorCode != ErrorCode.None)
         {
             read.Dispose();

@@ -23,7 +23,19 @@ public sealed partial class Log
     /// batch reaching <paramref name="maxOffsetExclusive"/> (the high watermark). An offset compaction removed reads as
     /// the next surviving batch. Positional reads found through the offset index; no lock. The caller disposes the result.
     /// </summary>
-    public LogReadResult Read(long fetchOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch)
+    public LogReadResult Read(long fetchOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch) =>
+        Read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch, asFileRegion: false);
+
+    /// <summary>
+    /// <see cref="Read(long, int, long, bool)"/> for a Fetch response: the same batches, but as a region of the segment
+    /// file (only batch headers are read now) whose <see cref="LogReadResult.Records"/> the response writer copies from
+    /// the file into its buffer, the one copy between disk and socket. The result keeps the segment's file open until
+    /// it is disposed; reading its <c>Span</c> in process reads the bytes into a buffer first.
+    /// </summary>
+    public LogReadResult ReadFileRegion(long fetchOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch) =>
+        Read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch, asFileRegion: true);
+
+    private LogReadResult Read(long fetchOffset, int maxBytes, long maxOffsetExclusive, bool minOneBatch, bool asFileRegion)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -47,7 +59,14 @@ public sealed partial class Log
             {
                 for (var i = Math.Max(FindSegment(segments, fetchOffset), 0); i < segments.Length && segments[i].BaseOffset < limitOffset; i++)
                 {
-                    if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length, out var recordCount))
+                    if (asFileRegion)
+                    {
+                        if (segments[i].TryReadRegion(fetchOffset, maxBytes, limitOffset, minOneBatch, out var region, out var regionRecords))
+                        {
+                            return new LogReadResult(ErrorCode.None, region, regionRecords, logStartOffset, logEndOffset, highWatermark);
+                        }
+                    }
+                    else if (segments[i].TryRead(fetchOffset, maxBytes, limitOffset, minOneBatch, out var rented, out var length, out var recordCount))
                     {
                         return new LogReadResult(ErrorCode.None, rented, length, recordCount, logStartOffset, logEndOffset, highWatermark);
                     }

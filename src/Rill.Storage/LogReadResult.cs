@@ -4,12 +4,14 @@ using Rill.Common;
 namespace Rill.Storage;
 
 /// <summary>
-/// Whole batches read from one partition for a Fetch, in a pooled buffer. The holder disposes it once the
-/// bytes are sent; <see cref="Records"/> must not be used after that.
+/// Whole batches read from one partition, in a pooled buffer (<see cref="Log.Read"/>) or as a region of a segment
+/// file that holds the file open (<see cref="Log.ReadFileRegion"/>). The holder disposes it once the bytes are sent;
+/// <see cref="Records"/> must not be used after that.
 /// </summary>
 public sealed class LogReadResult : IDisposable
 {
     private byte[]? _rented;
+    private SegmentRegion? _region;
 
     internal LogReadResult(ErrorCode errorCode, byte[]? rented, int length, int recordCount, long logStartOffset, long logEndOffset, long highWatermark)
     {
@@ -20,6 +22,13 @@ public sealed class LogReadResult : IDisposable
         LogStartOffset = logStartOffset;
         LogEndOffset = logEndOffset;
         HighWatermark = highWatermark;
+    }
+
+    internal LogReadResult(ErrorCode errorCode, SegmentRegion? region, int recordCount, long logStartOffset, long logEndOffset, long highWatermark)
+        : this(errorCode, null, 0, recordCount, logStartOffset, logEndOffset, highWatermark)
+    {
+        _region = region;
+        Records = region is null ? ReadOnlyMemory<byte>.Empty : region.Memory;
     }
 
     /// <summary>A read refused before it reached a log (no such partition, not its leader).</summary>
@@ -42,6 +51,12 @@ public sealed class LogReadResult : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _region, null) is IDisposable region)
+        {
+            Records = ReadOnlyMemory<byte>.Empty;
+            region.Dispose();
+        }
+
         var rented = Interlocked.Exchange(ref _rented, null);
         if (rented is not null)
         {

@@ -18,6 +18,13 @@ internal sealed class LogSegment : IDisposable
     private const int RecoveryWindowBytes = 1024 * 1024;
 
     private readonly SafeFileHandle _log;
+
+    /// <summary>
+    /// References to <see cref="_log"/>: the segment's own (dropped by <see cref="Dispose"/>) and one per file region a
+    /// Fetch has not written yet. The file closes when the last goes.
+    /// </summary>
+    private int _fileReferences = 1;
+    private int _disposed;
     private int _size;
     private int _bytesSinceLastIndexEntry;
     private long _maxTimestampSoFar = RecordBatch.NoTimestamp;
@@ -402,6 +409,102 @@ internal sealed class LogSegment : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryRead"/> without reading the batches: the same whole batches as a region of the file, found by
+    /// reading only their headers, and written from the file when the response is (<see cref="SegmentRegion"/>). The
+    /// region holds the file open; the caller disposes it. Throws <see cref="ObjectDisposedException"/> when the
+    /// segment closed meanwhile, as the other reads do.
+    /// </summary>
+    internal bool TryReadRegion(long fetchOffset, int maxBytes, long limitOffset, bool minOneBatch, out SegmentRegion? region, out int recordCount)
+    {
+        region = null;
+        recordCount = 0;
+        var size = Size;
+        var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
+        if (!TryFindBatch(fetchOffset, startPosition, size, out var position, out var first))
+        {
+            return false;
+        }
+
+        if (first.LastOffset >= limitOffset)
+        {
+            return true;
+        }
+
+        var budget = (int)Math.Min(Math.Max(maxBytes, 0), size - position);
+        if (budget < first.Size)
+        {
+            if (!minOneBatch)
+            {
+                return true;
+            }
+
+            budget = first.Size;
+        }
+
+        // One positional read of a header per batch, straight into the stack: the batches themselves are not read here.
+        Span<byte> header = stackalloc byte[RecordBatch.HeaderSize];
+        var end = position;
+        var limit = position + budget;
+        while (end <= limit - RecordBatch.HeaderSize && FileWindow.ReadFully(_log, header, end) == RecordBatch.HeaderSize)
+        {
+            var batchSize = RecordBatch.GetSizeInBytes(header);
+            if (batchSize < RecordBatch.HeaderSize || batchSize > limit - end || RecordBatch.GetLastOffset(header) >= limitOffset)
+            {
+                break;
+            }
+
+            end += batchSize;
+            recordCount += RecordBatch.GetRecordsCount(header);
+        }
+
+        if (end == position)
+        {
+            recordCount = 0;
+            return true;
+        }
+
+        ObjectDisposedException.ThrowIf(!TryRetainFile(), this);
+        region = new SegmentRegion(this, position, (int)(end - position));
+        return true;
+    }
+
+    /// <summary>Takes a reference that keeps the file open; false once the segment is closed and no region holds it.</summary>
+    internal bool TryRetainFile()
+    {
+        var references = Volatile.Read(ref _fileReferences);
+        while (references > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _fileReferences, references + 1, references);
+            if (seen == references)
+            {
+                return true;
+            }
+
+            references = seen;
+        }
+
+        return false;
+    }
+
+    internal void ReleaseFile()
+    {
+        if (Interlocked.Decrement(ref _fileReferences) == 0)
+        {
+            _log.Dispose();
+        }
+    }
+
+    /// <summary>Exactly destination.Length bytes at <paramref name="position"/>; a short read means the file lost bytes it had.</summary>
+    internal void ReadExactly(Span<byte> destination, long position)
+    {
+        var filled = FileWindow.ReadFully(_log, destination, position);
+        if (filled != destination.Length)
+        {
+            throw new IOException($"{LogPath}: {filled} of {destination.Length} bytes at {position} could be read");
+        }
+    }
+
     /// <summary>The first record at or after <paramref name="startingOffset"/> and below <paramref name="limitOffset"/> with a timestamp at or above <paramref name="timestamp"/>.</summary>
     public TimestampOffset? FindOffsetByTimestamp(long timestamp, long startingOffset, long limitOffset, long maxUncompressedBytes)
     {
@@ -510,7 +613,11 @@ internal sealed class LogSegment : IDisposable
 
     public void Dispose()
     {
-        _log.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            ReleaseFile();
+        }
+
         OffsetIndex?.Dispose();
         TimeIndex?.Dispose();
     }
