@@ -50,6 +50,12 @@ internal sealed class CliContext
     /// <summary><c>--verbose</c>: librdkafka's errors and log lines go to stderr.</summary>
     public bool Verbose { get; }
 
+    /// <summary>
+    /// Set once a broker answered (the admin client's DescribeCluster): a transport error after that is a connection
+    /// the broker closed or lost mid-request, not a cluster that cannot be reached.
+    /// </summary>
+    public bool Reached { get; set; }
+
     /// <summary>Spectre's view of stdout: colours and borders on a terminal, plain text elsewhere.</summary>
     public IAnsiConsole Stdout => _stdout ??= CreateAnsiConsole(Console.Out, Console.IsOutputTerminal);
 

@@ -67,6 +67,7 @@ internal sealed partial class ClusterAdmin : IDisposable
         try
         {
             Cluster = await describe;
+            _context.Reached = true;
         }
         catch (KafkaException exception) when (KafkaErrors.IsConnectivity(exception.Error.Code))
         {

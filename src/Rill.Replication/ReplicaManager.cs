@@ -26,6 +26,10 @@ public sealed partial class ReplicaManager : IMetadataPublisher
     private readonly TimeProvider _time;
     private MetadataImage _image = MetadataImage.Empty;
 
+    // Assigned here, but their log could not be created or opened (LogCreationException): they answer
+    // KAFKA_STORAGE_ERROR, and the next metadata publish or request for them tries again.
+    private readonly ConcurrentDictionary<TopicPartition, (Uuid TopicId, PartitionRegistration Registration)> _unavailable = new();
+
     public ReplicaManager(ServerConfig config, LogManager logs, TimeProvider time, ILogger<ReplicaManager> logger)
     {
         _config = config;
@@ -56,13 +60,20 @@ public sealed partial class ReplicaManager : IMetadataPublisher
 
     /// <summary>
     /// The partition when this broker leads it; otherwise NOT_LEADER_OR_FOLLOWER for a partition that exists
-    /// elsewhere, UNKNOWN_TOPIC_OR_PARTITION for one that does not exist.
+    /// elsewhere, UNKNOWN_TOPIC_OR_PARTITION for one that does not exist, KAFKA_STORAGE_ERROR for one whose log
+    /// could not be created (tried again here, at most once per the log manager's retry backoff).
     /// </summary>
     public ErrorCode GetLeaderPartition(MetadataImage image, TopicPartition topicPartition, out Partition? partition)
     {
         if (_partitions.TryGetValue(topicPartition, out partition))
         {
             return partition.IsLeader ? ErrorCode.None : ErrorCode.NotLeaderOrFollower;
+        }
+
+        if (_unavailable.TryGetValue(topicPartition, out var unavailable))
+        {
+            partition = TryAddPartition(topicPartition, unavailable.TopicId, unavailable.Registration, LogConfigOf(image, topicPartition.Topic));
+            return partition is null ? ErrorCode.KafkaStorageError : partition.IsLeader ? ErrorCode.None : ErrorCode.NotLeaderOrFollower;
         }
 
         return image.TryGetTopic(topicPartition.Topic, out var topic)
@@ -114,15 +125,34 @@ public sealed partial class ReplicaManager : IMetadataPublisher
                     continue;
                 }
 
-                var log = _logs.GetOrCreateLog(topicPartition, config);
-                log.Config = config;
-                _partitions[topicPartition] = new Partition(topicPartition, topic.Id, log, registration, _localBrokerId);
+                TryAddPartition(topicPartition, topic.Id, registration, config);
             }
         }
     }
 
     /// <summary>The log config of <paramref name="topic"/> in <paramref name="image"/>, resolved through the topic's overrides, the dynamic and the static broker configs.</summary>
     public LogConfig LogConfigOf(MetadataImage image, string topic) => TopicConfigs.ToLogConfig(image.TopicConfigOf(_config, topic));
+
+    /// <summary>The new partition, or null when its log cannot be created: one partition's failure never fails the publish.</summary>
+    private Partition? TryAddPartition(TopicPartition topicPartition, Uuid topicId, PartitionRegistration registration, LogConfig config)
+    {
+        Log log;
+        try
+        {
+            log = _logs.GetOrCreateLog(topicPartition, config);
+        }
+        catch (LogCreationException)
+        {
+            // The log manager logged it; the partition answers KAFKA_STORAGE_ERROR until a later attempt succeeds.
+            _unavailable[topicPartition] = (topicId, registration);
+            return null;
+        }
+
+        log.Config = config;
+        var partition = _partitions.GetOrAdd(topicPartition, tp => new Partition(tp, topicId, log, registration, _localBrokerId));
+        _unavailable.TryRemove(topicPartition, out _);
+        return partition;
+    }
 
     // Dynamic broker configs (the cluster default "" and this broker's own) supply the defaults of every topic's
     // config, so a change to either re-applies every log's config.
@@ -151,6 +181,11 @@ public sealed partial class ReplicaManager : IMetadataPublisher
         foreach (var registration in topic.Partitions)
         {
             var topicPartition = new TopicPartition(topic.Name, registration.PartitionId);
+            if (_unavailable.TryRemove(topicPartition, out _))
+            {
+                _logs.DeleteLog(topicPartition);
+            }
+
             if (_partitions.TryRemove(topicPartition, out _))
             {
                 CompleteDelayedRequests(topicPartition);
