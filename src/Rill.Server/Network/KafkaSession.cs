@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
 using Rill.Protocol;
+using Rill.Protocol.Framing;
 using Rill.Protocol.Messages;
 using Rill.Server.Handlers;
 using Rill.Server.Observability;
