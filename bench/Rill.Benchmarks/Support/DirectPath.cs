@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using Rill.Protocol;
+using Rill.Protocol.Framing;
 using Rill.Protocol.Messages;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
@@ -16,7 +17,7 @@ public sealed class DirectPath
     private static readonly ConnectionInfo Connection = new("bench-direct", RemoteEndPoint: null, LocalEndPoint: null, "PLAINTEXT");
 
     private readonly RequestDispatcher _dispatcher;
-    private byte[] _output = new byte[64 * 1024];
+    private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
 
     public DirectPath(RequestDispatcher dispatcher)
     {
@@ -26,7 +27,7 @@ public sealed class DirectPath
     /// <summary>Handles one frame (size prefix included) and returns the size of the response frame written.</summary>
     public int Handle(ReadOnlySpan<byte> frameWithPrefix)
     {
-        using var frame = RequestFrame.CopyFrom(frameWithPrefix[4..]);
+        using var frame = RequestFrame.CopyFrom(frameWithPrefix[FrameReader.SizePrefixLength..]);
         var reader = new KafkaReader(frame.Memory);
         var header = RequestHeader.ReadFrom(ref reader, out _);
         var handler = _dispatcher.Find(header.ApiKey) ?? throw new InvalidOperationException($"no handler for {header.ApiKey}");
@@ -42,21 +43,8 @@ public sealed class DirectPath
         using (response.Resources)
         {
             var message = response.Message ?? throw new InvalidOperationException($"{header.ApiKey} sent no response");
-            var headerSize = ApiKeys.ResponseHeaderVersion(header.ApiKey, header.RequestApiVersion) >= 1 ? 5 : 4;
-            var bodySize = message.ComputeSize(header.RequestApiVersion);
-            var total = 4 + headerSize + bodySize;
-            if (_output.Length < total)
-            {
-                _output = new byte[total];
-            }
-
-            var span = _output.AsSpan(0, total);
-            BinaryPrimitives.WriteInt32BigEndian(span, headerSize + bodySize);
-            BinaryPrimitives.WriteInt32BigEndian(span[4..], header.CorrelationId);
-            span[8] = 0;
-            var writer = new KafkaWriter(span[(4 + headerSize)..]);
-            message.Write(ref writer, header.RequestApiVersion);
-            return total;
+            _output.ResetWrittenCount();
+            return ResponseFrameWriter.Write(_output, header.ApiKey, header.RequestApiVersion, header.CorrelationId, message);
         }
     }
 }
