@@ -18,8 +18,9 @@ public sealed class LayeringTests
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
         ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator"],
-        ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol"],
-        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Cli"],
+        ["Rill.Client"] = ["Rill.Common", "Rill.Protocol"],
+        ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol", "Rill.Client"],
+        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Client", "Rill.Cli"],
     };
 
     public static TheoryData<string> Assemblies() => [.. Allowed.Keys];

@@ -1,9 +1,8 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Net.Sockets;
-using System.Text;
+using Rill.Client;
 using Rill.Protocol;
+using Rill.Protocol.Framing;
 using Rill.Protocol.Messages;
 
 namespace Rill.TestKit;
@@ -11,32 +10,27 @@ namespace Rill.TestKit;
 /// <summary>
 /// A bare Kafka protocol client for tests: sends exact bytes or encoded requests and reads raw frames, so
 /// tests can state what goes on the wire and what comes back, including garbage and closed connections.
+/// Unlike <see cref="KafkaConnection"/> it matches nothing and negotiates nothing (a test says which version
+/// and which correlation id it means); the framing, the headers and the transport are Rill.Client's.
 /// </summary>
 public sealed class RawKafkaClient : IAsyncDisposable
 {
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
-    private readonly IDisposable? _owner;
+    private readonly IKafkaTransportConnection _connection;
     private int _nextCorrelationId = 1;
 
-    public RawKafkaClient(PipeReader input, PipeWriter output, IDisposable? owner = null)
+    public RawKafkaClient(IKafkaTransportConnection connection)
     {
-        _input = input;
-        _output = output;
-        _owner = owner;
+        _connection = connection;
     }
 
-    public static async Task<RawKafkaClient> ConnectAsync(string host, int port)
-    {
-        var client = new TcpClient { NoDelay = true };
-        await client.ConnectAsync(host, port);
-        var stream = client.GetStream();
-        return new RawKafkaClient(PipeReader.Create(stream), PipeWriter.Create(stream), client);
-    }
+    public static Task<RawKafkaClient> ConnectAsync(string host, int port) => ConnectAsync(SocketTransport.Default, host, port);
+
+    public static async Task<RawKafkaClient> ConnectAsync(IKafkaTransport transport, string host, int port) =>
+        new(await transport.ConnectAsync(host, port, CancellationToken.None));
 
     public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
     {
-        await _output.WriteAsync(bytes);
+        await _connection.Output.WriteAsync(bytes);
     }
 
     /// <summary>Encodes a request with the header version its api key and version call for; returns its correlation id.</summary>
@@ -47,48 +41,20 @@ public sealed class RawKafkaClient : IAsyncDisposable
         return id;
     }
 
-    public static byte[] Encode(ApiKey apiKey, short version, int correlationId, string? clientId, IKafkaMessage request)
-    {
-        var headerVersion = ApiKeys.RequestHeaderVersion(apiKey, version);
-        var clientIdBytes = clientId is null ? 0 : Encoding.UTF8.GetByteCount(clientId);
-        var headerSize = 8 + (headerVersion >= 1 ? 2 + clientIdBytes : 0) + (headerVersion >= 2 ? 1 : 0);
-        var bodySize = request.ComputeSize(version);
-        var bytes = new byte[4 + headerSize + bodySize];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, headerSize + bodySize);
-        BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(4), (short)apiKey);
-        BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(6), version);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), correlationId);
-        var position = 12;
-        if (headerVersion >= 1)
-        {
-            BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(position), clientId is null ? (short)-1 : (short)clientIdBytes);
-            position += 2;
-            if (clientId is not null)
-            {
-                position += Encoding.UTF8.GetBytes(clientId, bytes.AsSpan(position));
-            }
-        }
-
-        if (headerVersion >= 2)
-        {
-            bytes[position++] = 0;
-        }
-
-        var writer = new KafkaWriter(bytes.AsSpan(position));
-        request.Write(ref writer, version);
-        return bytes;
-    }
+    public static byte[] Encode(ApiKey apiKey, short version, int correlationId, string? clientId, IKafkaMessage request) =>
+        new RequestFrameWriter(clientId).Encode(apiKey, version, correlationId, request);
 
     /// <summary>Reads one whole response frame (without its size prefix), or null when the broker closed the connection.</summary>
     public async Task<byte[]?> ReceiveFrameAsync(TimeSpan timeout)
     {
+        var input = _connection.Input;
         using var cancel = new CancellationTokenSource(timeout);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await _input.ReadAsync(cancel.Token);
+                result = await input.ReadAsync(cancel.Token);
             }
             catch (IOException)
             {
@@ -96,20 +62,21 @@ public sealed class RawKafkaClient : IAsyncDisposable
             }
 
             var buffer = result.Buffer;
-            if (buffer.Length >= 4)
+            var status = FrameReader.TryReadFrame(ref buffer, minFrameBytes: 0, maxFrameBytes: int.MaxValue, out var frame, out var size);
+            if (status == FrameStatus.InvalidSize)
             {
-                var prefix = new byte[4];
-                buffer.Slice(0, 4).CopyTo(prefix);
-                var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-                if (buffer.Length >= 4 + size)
-                {
-                    var frame = buffer.Slice(4, size).ToArray();
-                    _input.AdvanceTo(buffer.GetPosition(4 + size));
-                    return frame;
-                }
+                input.AdvanceTo(buffer.Start);
+                throw new InvalidDataException($"The broker sent a frame size of {size}.");
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (status == FrameStatus.Complete)
+            {
+                var bytes = frame.ToArray();
+                input.AdvanceTo(buffer.Start);
+                return bytes;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
                 return null;
@@ -123,13 +90,12 @@ public sealed class RawKafkaClient : IAsyncDisposable
     {
         var frame = await ReceiveFrameAsync(timeout ?? TimeSpan.FromSeconds(10))
             ?? throw new IOException("The broker closed the connection instead of answering.");
-        var received = BinaryPrimitives.ReadInt32BigEndian(frame);
+        var headerSize = ResponseHeader.ReadFrom(new(frame), ResponseHeader.VersionFor(apiKey, version), out var received);
         if (received != correlationId)
         {
             throw new InvalidDataException($"Expected correlation id {correlationId}, got {received}.");
         }
 
-        var headerSize = ApiKeys.ResponseHeaderVersion(apiKey, version) >= 1 ? 5 : 4;
         var reader = new KafkaReader(frame.AsMemory(headerSize));
         var response = TResponse.Read(ref reader, version);
         if (reader.Remaining != 0)
@@ -162,8 +128,8 @@ public sealed class RawKafkaClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _output.CompleteAsync();
-        await _input.CompleteAsync();
-        _owner?.Dispose();
+        await _connection.Output.CompleteAsync();
+        await _connection.Input.CompleteAsync();
+        await _connection.DisposeAsync();
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Rill.Benchmarks.Support;
 using Rill.Protocol;
+using Rill.Protocol.Framing;
 using Rill.Protocol.Messages;
 using Rill.Protocol.Records;
 using Rill.Server.Network;

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Rill.Client;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -9,25 +9,10 @@ public static class Frames
 {
     public const string ClientId = "rdkafka-bench-producer";
 
-    public static byte[] Request(ApiKey apiKey, short apiVersion, int correlationId, IKafkaMessage body)
-    {
-        var headerVersion = RequestHeader.VersionFor(apiKey, apiVersion);
-        var header = new RequestHeader
-        {
-            RequestApiKey = (short)apiKey,
-            RequestApiVersion = apiVersion,
-            CorrelationId = correlationId,
-            ClientId = ClientId,
-        };
-        var headerSize = header.ComputeSize(headerVersion);
-        var bodySize = body.ComputeSize(apiVersion);
-        var frame = new byte[4 + headerSize + bodySize];
-        BinaryPrimitives.WriteInt32BigEndian(frame, headerSize + bodySize);
-        var writer = new KafkaWriter(frame.AsSpan(4));
-        header.Write(ref writer, headerVersion);
-        body.Write(ref writer, apiVersion);
-        return frame;
-    }
+    private static readonly RequestFrameWriter Writer = new(ClientId);
+
+    public static byte[] Request(ApiKey apiKey, short apiVersion, int correlationId, IKafkaMessage body) =>
+        Writer.Encode(apiKey, apiVersion, correlationId, body);
 
     /// <summary>The bytes after the size prefix and the header: what a handler's <c>RequestContext.Body</c> holds.</summary>
     public static byte[] Body(IKafkaMessage body, short apiVersion)

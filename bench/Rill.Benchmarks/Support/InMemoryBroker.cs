@@ -1,11 +1,11 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
+using Rill.Protocol.Framing;
 using Rill.Replication;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
@@ -149,21 +149,12 @@ public sealed class InMemoryBroker : IAsyncDisposable
 
     private static bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out int size)
     {
-        size = 0;
-        if (buffer.Length < 4)
+        var status = FrameReader.TryReadFrame(ref buffer, FrameReader.MinimumResponseFrameSize, int.MaxValue, out _, out size);
+        if (status == FrameStatus.InvalidSize)
         {
-            return false;
+            throw new InvalidOperationException($"the session sent a response frame of {size} bytes");
         }
 
-        Span<byte> prefix = stackalloc byte[4];
-        buffer.Slice(0, 4).CopyTo(prefix);
-        size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (buffer.Length < 4L + size)
-        {
-            return false;
-        }
-
-        buffer = buffer.Slice(4L + size);
-        return true;
+        return status == FrameStatus.Complete;
     }
 }

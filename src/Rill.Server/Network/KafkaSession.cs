@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Rill.Protocol.Framing;
 using Rill.Server.Observability;
 
 namespace Rill.Server.Network;
@@ -189,7 +190,7 @@ public sealed class KafkaSession
 
                         if (response.Message is { } message)
                         {
-                            _pipeline.WriteResponse(output, request, message);
+                            RequestPipeline.WriteResponse(output, request, message);
                         }
                     }
 

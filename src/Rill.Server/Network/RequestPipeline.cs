@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Rill.Protocol;
+using Rill.Protocol.Framing;
 using Rill.Protocol.Messages;
 using Rill.Server.Handlers;
 using Rill.Server.Observability;
@@ -137,30 +138,8 @@ public sealed class RequestPipeline
     }
 
     /// <summary>Sizes the answer, then writes its frame (size, response header, body) straight into <paramref name="output"/>.</summary>
-    public void WriteResponse(IBufferWriter<byte> output, in PendingRequest request, IKafkaMessage message)
-    {
-        var version = request.ResponseVersion;
-        var headerVersion = ApiKeys.ResponseHeaderVersion(request.ApiKey, version);
-        var headerSize = headerVersion >= 1 ? 5 : 4;
-        var bodySize = message.ComputeSize(version);
-        var total = 4 + headerSize + bodySize;
-        var span = output.GetSpan(total)[..total];
-        BinaryPrimitives.WriteInt32BigEndian(span, headerSize + bodySize);
-        BinaryPrimitives.WriteInt32BigEndian(span[4..], request.CorrelationId);
-        if (headerVersion >= 1)
-        {
-            span[8] = 0;
-        }
-
-        var writer = new KafkaWriter(span[(4 + headerSize)..]);
-        message.Write(ref writer, version);
-        if (writer.Position != bodySize)
-        {
-            throw new InvalidOperationException($"{request.ApiKey} v{version} wrote {writer.Position} bytes but sized {bodySize}.");
-        }
-
-        output.Advance(total);
-    }
+    public static void WriteResponse(IBufferWriter<byte> output, in PendingRequest request, IKafkaMessage message) =>
+        ResponseFrameWriter.Write(output, request.ApiKey, request.ResponseVersion, request.CorrelationId, message);
 
     /// <summary>Records that the request's answer (or its deliberate lack of one) has been written.</summary>
     public void Completed(in PendingRequest request) => _metrics.RequestCompleted(request.ApiKey, _time.GetElapsedTime(request.StartedAt));

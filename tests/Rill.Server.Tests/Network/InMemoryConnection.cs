@@ -34,7 +34,7 @@ public sealed class InMemoryConnection : IAsyncDisposable
             metrics,
             logger);
         _session = Task.Run(() => session.RunAsync(_stopping.Token));
-        Client = new RawKafkaClient(responses.Reader, requests.Writer);
+        Client = new RawKafkaClient(new PipeTransportConnection(responses.Reader, requests.Writer));
     }
 
     public RawKafkaClient Client { get; }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Rill.Client;
 
 namespace Rill.TestKit.Network;
 
@@ -33,14 +33,17 @@ public sealed class InMemoryNetwork
     /// <summary>The transport a node named <paramref name="host"/> hands to Kestrel: binding port 0 takes a free in-memory port.</summary>
     public IConnectionListenerFactory ListenerFactory(string host) => new Factory(this, host);
 
+    /// <summary>Rill.Client's transport for connections made from <paramref name="from"/>.</summary>
+    public IKafkaTransport TransportFor(string from) => new Transport(this, from);
+
     /// <summary>Opens a connection from <paramref name="from"/> to whoever listens on <paramref name="port"/>.</summary>
-    /// <exception cref="SocketException">ConnectionRefused: nothing listens there, or the two hosts are cut apart.</exception>
+    /// <exception cref="KafkaConnectionException">Refused: nothing listens there, or the two hosts are cut apart.</exception>
     public ValueTask<InMemoryClientConnection> ConnectAsync(string from, string host, int port, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_listeners.TryGetValue(port, out var listener) || IsCut(from, listener.Host))
         {
-            throw new SocketException((int)SocketError.ConnectionRefused);
+            throw new KafkaConnectionException($"{host}:{port}", "connection refused");
         }
 
         var toServer = new Pipe();
@@ -73,7 +76,7 @@ public sealed class InMemoryNetwork
         if (!listener.TryEnqueue(server))
         {
             link.Reset();
-            throw new SocketException((int)SocketError.ConnectionRefused);
+            throw new KafkaConnectionException($"{host}:{port}", "connection refused");
         }
 
         return ValueTask.FromResult(new InMemoryClientConnection(new DuplexPipe(atClient.Reader, toServer.Writer), link.Reset));
@@ -136,6 +139,12 @@ public sealed class InMemoryNetwork
     {
         public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult<IConnectionListener>(network.Bind(host, endpoint));
+    }
+
+    private sealed class Transport(InMemoryNetwork network, string from) : IKafkaTransport
+    {
+        public async ValueTask<IKafkaTransportConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken) =>
+            await network.ConnectAsync(from, host, port, cancellationToken);
     }
 
     private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;

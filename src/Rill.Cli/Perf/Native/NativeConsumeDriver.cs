@@ -1,3 +1,4 @@
+using Rill.Client;
 using Rill.Protocol.Messages;
 
 namespace Rill.Cli.Perf.Native;
@@ -31,12 +32,12 @@ internal static class NativeConsumeDriver
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            var connections = new List<(NativeConnection Connection, short Version, List<PartitionLeader> Partitions)>();
+            var connections = new List<(KafkaConnection Connection, short Version, List<PartitionLeader> Partitions)>();
             try
             {
                 foreach (var (leaderId, partitions) in plan)
                 {
-                    var connection = await metadata.ConnectAsync(context, leaderId, cancellationToken);
+                    var connection = await metadata.ConnectAsync(context, leaderId, settings.InFlight, cancellationToken);
                     connections.Add((connection, FetchVersion(connection, metadata), partitions));
                 }
             }
@@ -77,12 +78,11 @@ internal static class NativeConsumeDriver
         }
     }
 
-    private static short FetchVersion(NativeConnection connection, NativeMetadata metadata)
+    private static short FetchVersion(KafkaConnection connection, NativeMetadata metadata)
     {
         // Fetch v13+ names the topic by id; a broker that gives no topic id gets v12 (librdkafka does the same).
         var highest = metadata.TopicId == Rill.Common.Uuid.Zero ? (short)(FirstTopicIdVersion - 1) : FetchRequest.HighestSupportedVersion;
-        var version = connection.NegotiateVersion(ApiKey.Fetch, 4, highest);
-        if (version < 0)
+        if (!connection.Versions.TryNegotiate(ApiKey.Fetch, 4, highest, out var version))
         {
             throw CliException.Failed($"{connection.Endpoint} does not support Fetch v4 or later (record batches of magic 2)");
         }

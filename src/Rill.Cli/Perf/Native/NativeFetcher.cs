@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Rill.Client;
 using Rill.Common;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -13,7 +14,7 @@ namespace Rill.Cli.Perf.Native;
 /// </summary>
 internal sealed class NativeFetcher : IResponseHandler, IAsyncDisposable
 {
-    private readonly NativeConnection _connection;
+    private readonly KafkaConnection _connection;
     private readonly short _version;
     private readonly FetchSet[] _sets;
     private readonly ConsumeProgress _progress;
@@ -21,7 +22,7 @@ internal sealed class NativeFetcher : IResponseHandler, IAsyncDisposable
     private byte[] _buffer = new byte[4096];
     private Task _sending = Task.CompletedTask;
 
-    public NativeFetcher(NativeConnection connection, short version, NativeMetadata metadata, ConsumeSettings settings, IReadOnlyList<PartitionState> partitions, ConsumeProgress progress)
+    public NativeFetcher(KafkaConnection connection, short version, NativeMetadata metadata, ConsumeSettings settings, IReadOnlyList<PartitionState> partitions, ConsumeProgress progress)
     {
         _connection = connection;
         _version = version;
@@ -112,8 +113,7 @@ internal sealed class NativeFetcher : IResponseHandler, IAsyncDisposable
         }
     }
 
-    public void OnFailure(in PendingRequest request, Exception failure) =>
-        _progress.Fail($"Fetch from {_connection.Endpoint}: {failure.Message}");
+    public void OnFailure(in PendingRequest request, Exception failure) => Fail(failure);
 
     public async ValueTask DisposeAsync()
     {
@@ -146,20 +146,29 @@ internal sealed class NativeFetcher : IResponseHandler, IAsyncDisposable
                     continue;
                 }
 
-                var size = RequestFrames.SizeOf(ApiKey.Fetch, _version, request);
+                var size = _connection.Frames.SizeOf(ApiKey.Fetch, _version, request);
                 if (_buffer.Length < size)
                 {
                     _buffer = new byte[Math.Max(size, _buffer.Length * 2)];
                 }
 
-                var correlationId = _connection.NextCorrelationId();
-                RequestFrames.Write(_buffer, ApiKey.Fetch, _version, correlationId, request);
-                await _connection.SendAsync(_buffer.AsMemory(0, size), new PendingRequest(correlationId, ApiKey.Fetch, _version, 0, this, index), expectResponse: true, cancellationToken);
+                _connection.Frames.Write(_buffer, ApiKey.Fetch, _version, correlationId: 0, request);
+                await _connection.SendFrameAsync(_buffer.AsMemory(0, size), this, index, cancellationToken);
             }
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
-            // The connection failed the request (and the run) through OnFailure.
+            // Not sent: the connection had failed or was closed (a request it took hears of that through OnFailure).
+            Fail(exception);
+        }
+    }
+
+    /// <summary>Fails the run, unless it is over: closing the connection afterwards fails the Fetches still out.</summary>
+    private void Fail(Exception failure)
+    {
+        if (!_progress.IsFinished)
+        {
+            _progress.Fail($"Fetch from {_connection.Endpoint}: {failure.Message}");
         }
     }
 

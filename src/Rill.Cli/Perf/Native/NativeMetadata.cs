@@ -1,5 +1,7 @@
 using System.Globalization;
+using Rill.Client;
 using Rill.Common;
+using Rill.Protocol;
 using Rill.Protocol.Messages;
 
 namespace Rill.Cli.Perf.Native;
@@ -27,18 +29,21 @@ internal sealed class NativeMetadata
     /// <summary>Every partition with its leader, in partition order.</summary>
     public IReadOnlyList<PartitionLeader> Partitions { get; }
 
+    /// <summary>Large reads: a Fetch response of several MiB is read in few system calls.</summary>
+    private static readonly SocketTransport Transport = new(readBufferBytes: 1 << 20, minimumReadBytes: 64 << 10);
+
     /// <summary>Asks the bootstrap brokers in turn; exit 3 when none answers.</summary>
     public static async Task<NativeMetadata> LoadAsync(CliContext context, string topic, CancellationToken cancellationToken)
     {
-        NativeConnectException? lastFailure = null;
+        KafkaConnectionException? lastFailure = null;
         foreach (var (host, port) in BootstrapEndpoints(context.Brokers))
         {
-            NativeConnection connection;
+            KafkaConnection connection;
             try
             {
-                connection = await NativeConnection.ConnectAsync(host, port, context.Timeout, cancellationToken);
+                connection = await OpenAsync(context, host, port, maxInFlight: 1, cancellationToken);
             }
-            catch (NativeConnectException exception)
+            catch (KafkaConnectionException exception)
             {
                 lastFailure = exception;
                 continue;
@@ -53,8 +58,11 @@ internal sealed class NativeMetadata
         throw ClusterAdmin.Unreachable(context, lastFailure?.Reason);
     }
 
-    /// <summary>Opens a connection to broker <paramref name="nodeId"/>; exit 3 when it does not answer.</summary>
-    public async Task<NativeConnection> ConnectAsync(CliContext context, int nodeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a connection to broker <paramref name="nodeId"/> that keeps up to <paramref name="maxInFlight"/>
+    /// requests in flight; exit 3 when it does not answer.
+    /// </summary>
+    public async Task<KafkaConnection> ConnectAsync(CliContext context, int nodeId, int maxInFlight, CancellationToken cancellationToken)
     {
         if (!Brokers.TryGetValue(nodeId, out var broker))
         {
@@ -63,33 +71,60 @@ internal sealed class NativeMetadata
 
         try
         {
-            return await NativeConnection.ConnectAsync(broker.Host, broker.Port, context.Timeout, cancellationToken);
+            return await OpenAsync(context, broker.Host, broker.Port, maxInFlight, cancellationToken);
         }
-        catch (NativeConnectException exception)
+        catch (KafkaConnectionException exception)
         {
-            throw new CliException(ExitCodes.Unreachable, exception.Message);
+            throw new CliException(ExitCodes.Unreachable, $"cannot reach {exception.Endpoint} ({exception.Reason})");
         }
     }
 
-    private static async Task<NativeMetadata> LoadAsync(CliContext context, NativeConnection connection, string topic, CancellationToken cancellationToken)
+    /// <summary>Connects and negotiates ApiVersions within --timeout; a timeout is reported as the connection's failure.</summary>
+    private static async Task<KafkaConnection> OpenAsync(CliContext context, string host, int port, int maxInFlight, CancellationToken cancellationToken)
     {
-        var version = connection.NegotiateVersion(ApiKey.Metadata, 1, MetadataRequest.HighestSupportedVersion);
-        if (version < 0)
+        var options = new KafkaConnectionOptions
+        {
+            ClientId = "rill-perf",
+            ClientSoftwareName = "rill-perf",
+            Transport = Transport,
+            MaxInFlightRequests = maxInFlight,
+            MaxResponseBytes = Array.MaxLength,
+            TimeProvider = context.Console.TimeProvider,
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Timeout);
+        try
+        {
+            return await KafkaConnection.ConnectAsync(host, port, options, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KafkaConnectionException($"{host}:{port}", $"timed out after {ValueParsers.Describe(context.Timeout)}");
+        }
+    }
+
+    private static async Task<NativeMetadata> LoadAsync(CliContext context, KafkaConnection connection, string topic, CancellationToken cancellationToken)
+    {
+        if (!connection.Versions.TryNegotiate(ApiKey.Metadata, 1, MetadataRequest.HighestSupportedVersion, out var version))
         {
             throw CliException.Failed($"{connection.Endpoint} does not support Metadata v1 or later");
         }
 
         MetadataResponse response;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Timeout);
         try
         {
-            response = await connection.RequestAsync<MetadataResponse>(
-                ApiKey.Metadata,
-                version,
+            response = await connection.SendAsync<MetadataRequest, MetadataResponse>(
                 new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = false },
-                context.Timeout,
-                cancellationToken);
+                version,
+                timeout.Token);
         }
-        catch (Exception exception) when (exception is IOException or TimeoutException or InvalidDataException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw CliException.Failed($"Metadata from {connection.Endpoint} failed: no answer within {ValueParsers.Describe(context.Timeout)}");
+        }
+        catch (Exception exception) when (exception is IOException or ProtocolException)
         {
             throw CliException.Failed($"Metadata from {connection.Endpoint} failed: {exception.Message}");
         }

@@ -35,9 +35,8 @@ internal static class NativeProduceDriver
         {
             foreach (var (leaderId, partitions) in plan)
             {
-                var connection = await metadata.ConnectAsync(context, leaderId, cancellationToken);
-                var version = connection.NegotiateVersion(ApiKey.Produce, 3, ProduceRequest.HighestSupportedVersion);
-                if (version < 0)
+                var connection = await metadata.ConnectAsync(context, leaderId, settings.InFlight, cancellationToken);
+                if (!connection.Versions.TryNegotiate(ApiKey.Produce, 3, ProduceRequest.HighestSupportedVersion, out var version))
                 {
                     await connection.DisposeAsync();
                     throw CliException.Failed($"{connection.Endpoint} does not support Produce v3 or later (record batches of magic 2)");

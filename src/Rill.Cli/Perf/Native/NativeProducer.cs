@@ -1,3 +1,4 @@
+using Rill.Client;
 using Rill.Common;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -16,7 +17,7 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
 
     private readonly CliContext _context;
     private readonly ProduceSettings _settings;
-    private readonly NativeConnection _connection;
+    private readonly KafkaConnection _connection;
     private readonly short _version;
     private readonly int[] _partitions;
     private readonly int _recordsPerBatch;
@@ -30,7 +31,7 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
     public NativeProducer(
         CliContext context,
         ProduceSettings settings,
-        NativeConnection connection,
+        KafkaConnection connection,
         short version,
         int[] partitions,
         int recordsPerBatch,
@@ -83,24 +84,22 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
                 await _window.WaitAsync(cancellationToken);
             }
 
-            var correlationId = _connection.NextCorrelationId();
-            RequestFrames.SetCorrelationId(frame.Bytes, correlationId);
             var sentAt = _timeProvider.GetTimestamp();
             try
             {
-                await _connection.SendAsync(frame.Bytes, new PendingRequest(correlationId, ApiKey.Produce, _version, sentAt, this, tag), ExpectResponses, cancellationToken);
+                // The connection writes the request's correlation id into the frame, which is reused once this returns.
+                await _connection.SendFrameAsync(frame.Bytes, ExpectResponses ? this : null, tag, cancellationToken);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
             {
-                // The connection failed this request through OnFailure when it expected a response; what was
-                // never sent did not get written either, so records plus failed stays what was asked.
-                var unsent = quota is { } asked ? asked - sent : frame.Records;
+                // Not sent (a request the connection took hears of a failure through OnFailure instead), so it and
+                // everything after it count as failed, and records plus failed stays what was asked.
                 if (ExpectResponses)
                 {
-                    unsent -= frame.Records;
+                    _window.Release();
                 }
 
-                _counters.AddFailed(unsent, exception.Message);
+                _counters.AddFailed(quota is { } asked ? asked - sent : frame.Records, exception.Message);
                 break;
             }
 
@@ -192,11 +191,14 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
     /// </summary>
     private async Task BarrierAsync(CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_context.Timeout + TimeSpan.FromMilliseconds(NativeProduceDriver.RequestTimeoutMs));
         try
         {
-            await _connection.RequestAsync<ApiVersionsResponse>(ApiKey.ApiVersions, 0, new ApiVersionsRequest(), _context.Timeout + TimeSpan.FromMilliseconds(NativeProduceDriver.RequestTimeoutMs), cancellationToken);
+            await _connection.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest(), 0, timeout.Token);
         }
-        catch (Exception exception) when (exception is IOException or TimeoutException or InvalidDataException or ProtocolException)
+        catch (Exception exception) when (exception is IOException or ProtocolException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             _counters.SetError($"{_connection.Endpoint} closed the connection or did not answer after acks=0 produces (it may have refused them): {exception.Message}");
         }
@@ -239,7 +241,7 @@ internal sealed class NativeProducer : IResponseHandler, IAsyncDisposable
             TimeoutMs = NativeProduceDriver.RequestTimeoutMs,
             TopicData = [new ProduceRequest.TopicProduceData { Name = _settings.Topic, PartitionData = data }],
         };
-        return new ProduceFrame(RequestFrames.Encode(ApiKey.Produce, _version, 0, request), byPartition, recordsPerPartition.Sum());
+        return new ProduceFrame(_connection.Frames.Encode(ApiKey.Produce, _version, correlationId: 0, request), byPartition, recordsPerPartition.Sum());
     }
 
     /// <summary>A pre-built Produce request: its bytes, and how many records it carries to each partition.</summary>
