@@ -105,6 +105,10 @@ public sealed partial class ServerConfig
 
     public bool DeleteTopicEnable => (bool)Raw(BrokerConfigs.DeleteTopicEnableConfig)!;
 
+    /// <summary>max.partition.replicas.per.broker, or when -1 what the process's open-file limit allows (<see cref="OpenFileLimit"/>).</summary>
+    public int MaxPartitionReplicasPerBroker =>
+        Int(BrokerConfigs.MaxPartitionReplicasPerBrokerConfig) is var limit and >= 0 ? limit : OpenFileLimit.PartitionReplicas(OpenFileLimit.Current());
+
     public int SocketRequestMaxBytes => Int(BrokerConfigs.SocketRequestMaxBytesConfig);
 
     /// <summary>-1 never closes idle connections.</summary>

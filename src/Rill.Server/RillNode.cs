@@ -37,6 +37,7 @@ public sealed class RillNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LogManager _logs;
     private readonly IMetadataLog _metadataLog;
+    private readonly MetadataController _controller;
     private readonly KestrelServer _kestrel;
     private readonly CancellationTokenSource _stopping;
     private readonly Task _maintenance;
@@ -53,6 +54,7 @@ public sealed class RillNode : IAsyncDisposable
         ILogger logger,
         LogManager logs,
         IMetadataLog metadataLog,
+        MetadataLoader metadata,
         MetadataController controller,
         ReplicaManager replicas,
         KestrelServer kestrel,
@@ -73,7 +75,8 @@ public sealed class RillNode : IAsyncDisposable
         _logger = logger;
         _logs = logs;
         _metadataLog = metadataLog;
-        Controller = controller;
+        Metadata = metadata;
+        _controller = controller;
         Replicas = replicas;
         _kestrel = kestrel;
         _stopping = stopping;
@@ -83,7 +86,8 @@ public sealed class RillNode : IAsyncDisposable
 
     public string ClusterId { get; }
 
-    public MetadataController Controller { get; }
+    /// <summary>The metadata image this node serves.</summary>
+    public IMetadataView Metadata { get; }
 
     public ReplicaManager Replicas { get; }
 
@@ -117,36 +121,38 @@ public sealed class RillNode : IAsyncDisposable
 
         var logs = new LogManager(config.LogDirs, time, loggerFactory);
         var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
-        var controller = new MetadataController(
-            metadataLog,
-            new MetadataControllerConfig(config.NodeId, config.NumPartitions, (short)config.DefaultReplicationFactor),
-            loggerFactory.CreateLogger<MetadataController>());
+        var metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
         var replicas = new ReplicaManager(config, logs, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Metadata first, so that logs open with their topics' configs; then the replica manager takes the
         // image and removes logs of topics the metadata no longer has.
-        controller.Load();
-        controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
-        logs.LoadLogs(tp => replicas.LogConfigOf(controller.Image, tp.Topic));
-        controller.AddPublisher(replicas);
+        metadata.Load(metadataLog);
+        metadata.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
+        logs.LoadLogs(tp => replicas.LogConfigOf(metadata.Image, tp.Topic));
+        metadata.AddPublisher(replicas);
+
+        // Combined mode: this node is the only controller, so it is the active one from the start, on what the
+        // loader read from the log.
+        var controller = new MetadataController(metadataLog, metadata.Image, config, loggerFactory.CreateLogger<MetadataController>());
+        IControllerClient controllerClient = new LocalControllerClient(controller);
         replicas.DeleteStrayLogs();
 
         var groups = new GroupCoordinator(
             GroupCoordinatorConfigOf(config),
-            new CoordinatorLog(replicas, controller),
-            () => controller.Image,
+            new CoordinatorLog(replicas, metadata),
+            () => metadata.Image,
             time,
             loggerFactory);
         var groupLoads = new CoordinatorPublisher(groups, config.NodeId, loggerFactory.CreateLogger<CoordinatorPublisher>());
-        controller.AddPublisher(groupLoads);
-        var offsetsTopic = new OffsetsTopic(controller, config);
+        metadata.AddPublisher(groupLoads);
+        var offsetsTopic = new OffsetsTopic(metadata, controllerClient, config);
         var loadTime = time.GetElapsedTime(startedAt);
         ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
         var metrics = new NodeMetrics(replicas, groups, loggerFactory);
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
+        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, metadata, controllerClient, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
@@ -156,11 +162,11 @@ public sealed class RillNode : IAsyncDisposable
         var bound = BoundListenersOf(config, kestrel);
 
         var advertised = AdvertisedEndpoints(config, bound);
-        controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), advertised, rack: null);
+        await RegisterAsync(controllerClient, config.NodeId, clusterId, advertised, cancellationToken);
 
         var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
         var node = new RillNode(
-            config, clusterId, logger, logs, metadataLog, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads, metrics, health);
+            config, clusterId, logger, logs, metadataLog, metadata, controller, replicas, kestrel, stopping, bound, maintenance, groups, groupLoads, metrics, health);
         try
         {
             // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
@@ -210,6 +216,7 @@ public sealed class RillNode : IAsyncDisposable
         await _groups.DisposeAsync();
         _logs.Shutdown();
         _metadataLog.Dispose();
+        _controller.Dispose();
         ServerLog.Stopped(_logger, _config.NodeId);
     }
 
@@ -230,7 +237,8 @@ public sealed class RillNode : IAsyncDisposable
     private static IEnumerable<IApiHandler> CreateHandlers(
         ServerConfig config,
         string clusterId,
-        MetadataController controller,
+        IMetadataView metadata,
+        IControllerClient controller,
         ReplicaManager replicas,
         GroupCoordinator groups,
         OffsetsTopic offsetsTopic,
@@ -240,7 +248,7 @@ public sealed class RillNode : IAsyncDisposable
         LogLevels? logLevels)
     {
         var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
-        yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
+        yield return new FindCoordinatorHandler(metadata, groups, offsetsTopic, config.NodeId);
         yield return new GroupApiHandler<JoinGroupRequest, JoinGroupResponse>(0, groups.JoinGroupAsync);
         yield return new GroupApiHandler<SyncGroupRequest, SyncGroupResponse>(0, groups.SyncGroupAsync);
         yield return new GroupApiHandler<HeartbeatRequest, HeartbeatResponse>(0, groups.HeartbeatAsync);
@@ -251,18 +259,18 @@ public sealed class RillNode : IAsyncDisposable
         yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
         yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
         yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
-        yield return new ProduceHandler(controller, replicas, topicMetrics);
-        yield return new FetchHandler(controller, replicas, time, topicMetrics);
-        yield return new ListOffsetsHandler(controller, replicas);
-        yield return new MetadataHandler(controller, config, clusterId, logger);
-        yield return new CreateTopicsHandler(controller, config);
-        yield return new DeleteTopicsHandler(controller, config);
-        yield return new DescribeConfigsHandler(controller, config, logLevels);
+        yield return new ProduceHandler(metadata, replicas, topicMetrics);
+        yield return new FetchHandler(metadata, replicas, time, topicMetrics);
+        yield return new ListOffsetsHandler(metadata, replicas);
+        yield return new MetadataHandler(metadata, controller, config, clusterId, logger);
+        yield return new CreateTopicsHandler(controller);
+        yield return new DeleteTopicsHandler(controller);
+        yield return new DescribeConfigsHandler(metadata, config, logLevels);
         yield return new CreatePartitionsHandler(controller);
-        yield return new DescribeClusterHandler(controller, config, clusterId);
+        yield return new DescribeClusterHandler(metadata, config, clusterId);
         yield return new AlterConfigsHandler(controller, config);
         yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
-        yield return new DeleteRecordsHandler(controller, replicas);
+        yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
     }
 
@@ -368,6 +376,25 @@ public sealed class RillNode : IAsyncDisposable
         }
 
         return bound;
+    }
+
+    // The broker registers its advertised endpoints with the controller as a BrokerRegistration request would carry them.
+    private static async Task RegisterAsync(
+        IControllerClient controller, int nodeId, string clusterId, List<BrokerEndpoint> endpoints, CancellationToken cancellationToken)
+    {
+        var request = new BrokerRegistrationRequest { BrokerId = nodeId, ClusterId = clusterId, IncarnationId = Uuid.NewRandom() };
+        request.Listeners.AddRange(endpoints.Select(e => new BrokerRegistrationRequest.Listener
+        {
+            Name = e.Name,
+            Host = e.Host,
+            Port = (ushort)e.Port,
+            SecurityProtocol = e.SecurityProtocol,
+        }));
+        var response = await controller.RegisterBrokerAsync(request, cancellationToken);
+        if (response.ErrorCode != (short)ErrorCode.None)
+        {
+            throw new KafkaException((ErrorCode)response.ErrorCode, $"Broker {nodeId} could not register with the controller.");
+        }
     }
 
     private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, List<ListenerEndpoint> bound)

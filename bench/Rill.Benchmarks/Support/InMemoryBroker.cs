@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
+using Rill.Protocol.Messages;
 using Rill.Replication;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
@@ -26,6 +27,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly LogManager _logs;
     private readonly FileMetadataLog _metadataLog;
+    private readonly MetadataController _controller;
     private readonly Meter _meter;
     private readonly PrometheusExporter _exporter;
     private readonly BlockMemoryPool _pool;
@@ -41,15 +43,25 @@ public sealed class InMemoryBroker : IAsyncDisposable
         var time = TimeProvider.System;
         _logs = new LogManager([_dir.Path], time, NullLoggerFactory.Instance);
         _metadataLog = new FileMetadataLog(_dir.Path, NullLogger<FileMetadataLog>.Instance);
-        Controller = new MetadataController(_metadataLog, new MetadataControllerConfig(NodeId, partitions, 1), NullLogger<MetadataController>.Instance);
-        Replicas = new ReplicaManager(ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]), _logs, NullLogger<ReplicaManager>.Instance);
-        Controller.Load();
-        Controller.AddPublisher(Replicas);
-        Controller.RegisterBroker(NodeId, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        var created = Controller.CreateTopic(topic, partitions, 1, new Dictionary<string, string>(), validateOnly: false);
-        if (created.ErrorCode != ErrorCode.None)
+        var config = ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]);
+        Metadata = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
+        Replicas = new ReplicaManager(config, _logs, NullLogger<ReplicaManager>.Instance);
+        Metadata.Load(_metadataLog);
+        Metadata.AddPublisher(Replicas);
+        _controller = new MetadataController(_metadataLog, Metadata.Image, config, NullLogger<MetadataController>.Instance);
+
+        // Set-up, not a measured path: the in-process controller completes each change before returning.
+        var registration = new BrokerRegistrationRequest { BrokerId = NodeId, IncarnationId = Uuid.NewRandom() };
+        registration.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = "PLAINTEXT", Host = "localhost", Port = 9092 });
+        _controller.RegisterBrokerAsync(registration, CancellationToken.None).GetAwaiter().GetResult();
+        var create = new CreateTopicsRequest
         {
-            throw new InvalidOperationException($"cannot create {topic}: {created.ErrorCode}");
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }],
+        };
+        var created = _controller.CreateTopicsAsync(create, CancellationToken.None).GetAwaiter().GetResult().Response.Topics[0];
+        if (created.ErrorCode != (short)ErrorCode.None)
+        {
+            throw new InvalidOperationException($"cannot create {topic}: {(ErrorCode)created.ErrorCode}");
         }
 
         // The node always runs its /metrics exporter, whose listener turns on every instrument: without it the
@@ -58,8 +70,8 @@ public sealed class InMemoryBroker : IAsyncDisposable
         var topicMetrics = new TopicMetrics(_meter);
         Dispatcher = new RequestDispatcher(
         [
-            new ProduceHandler(Controller, Replicas, topicMetrics),
-            new FetchHandler(Controller, Replicas, time, topicMetrics),
+            new ProduceHandler(Metadata, Replicas, topicMetrics),
+            new FetchHandler(Metadata, Replicas, time, topicMetrics),
         ]);
 
         // As Kestrel's socket transport sets them up: 4 KiB pooled blocks, continuations on the thread pool, and its
@@ -82,7 +94,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         _session = Task.Run(() => session.RunAsync(_stopping.Token));
     }
 
-    public MetadataController Controller { get; }
+    public MetadataLoader Metadata { get; }
 
     public ReplicaManager Replicas { get; }
 
@@ -138,6 +150,7 @@ public sealed class InMemoryBroker : IAsyncDisposable
         await _responses.Reader.CompleteAsync();
         _logs.Shutdown();
         _logs.Dispose();
+        _controller.Dispose();
         _metadataLog.Dispose();
         _pool.Dispose();
         _exporter.Dispose();

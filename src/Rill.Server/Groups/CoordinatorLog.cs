@@ -13,9 +13,9 @@ namespace Rill.Server.Groups;
 public sealed class CoordinatorLog : ICoordinatorLog
 {
     private readonly ReplicaManager _replicas;
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
 
-    public CoordinatorLog(ReplicaManager replicas, MetadataController controller)
+    public CoordinatorLog(ReplicaManager replicas, IMetadataView controller)
     {
         _replicas = replicas;
         _controller = controller;

@@ -11,10 +11,10 @@ public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest>
 {
     private const long HighWatermark = -1;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ReplicaManager _replicas;
 
-    public DeleteRecordsHandler(MetadataController controller, ReplicaManager replicas)
+    public DeleteRecordsHandler(IMetadataView controller, ReplicaManager replicas)
     {
         _controller = controller;
         _replicas = replicas;

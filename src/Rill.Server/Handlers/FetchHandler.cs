@@ -20,12 +20,12 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     private const int InitialSessionEpoch = 0;
     private const int FinalSessionEpoch = -1;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ReplicaManager _replicas;
     private readonly TimeProvider _time;
     private readonly TopicMetrics _metrics;
 
-    public FetchHandler(MetadataController controller, ReplicaManager replicas, TimeProvider time, TopicMetrics metrics)
+    public FetchHandler(IMetadataView controller, ReplicaManager replicas, TimeProvider time, TopicMetrics metrics)
     {
         _controller = controller;
         _replicas = replicas;

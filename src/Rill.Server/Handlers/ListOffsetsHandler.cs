@@ -20,10 +20,10 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
     private const long EarliestLocal = -4;
     private const long LatestTiered = -5;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ReplicaManager _replicas;
 
-    public ListOffsetsHandler(MetadataController controller, ReplicaManager replicas)
+    public ListOffsetsHandler(IMetadataView controller, ReplicaManager replicas)
     {
         _controller = controller;
         _replicas = replicas;

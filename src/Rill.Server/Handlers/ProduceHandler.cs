@@ -20,11 +20,11 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
     private const short FirstRecordBatchVersion = 3;
     private const short FirstZstdVersion = 7;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ReplicaManager _replicas;
     private readonly TopicMetrics _metrics;
 
-    public ProduceHandler(MetadataController controller, ReplicaManager replicas, TopicMetrics metrics)
+    public ProduceHandler(IMetadataView controller, ReplicaManager replicas, TopicMetrics metrics)
     {
         _controller = controller;
         _replicas = replicas;
