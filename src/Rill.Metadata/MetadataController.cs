@@ -40,9 +40,6 @@ public sealed class MetadataController : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Most partition replicas this broker holds: what a request that would go beyond it is refused with.</summary>
-    public int MaxPartitionReplicas => _config.MaxPartitionReplicasPerBroker;
-
     public Task<ControllerResult<BrokerRegistrationResponse>> RegisterBrokerAsync(BrokerRegistrationRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => RegisterBroker(state, request), commit: true, cancellationToken);
 
