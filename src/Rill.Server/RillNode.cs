@@ -162,7 +162,9 @@ public sealed class RillNode : IAsyncDisposable
         var bound = BoundListenersOf(config, kestrel);
 
         var advertised = AdvertisedEndpoints(config, bound);
-        await RegisterAsync(controllerClient, config.NodeId, clusterId, advertised, cancellationToken);
+        // Not cancellable, as before the listeners accepted: once they do, a stop is a graceful stop of a started node,
+        // and the in-process controller answers at once.
+        await RegisterAsync(controllerClient, config.NodeId, clusterId, advertised, CancellationToken.None);
 
         var maintenance = RunMaintenanceAsync(config, logs, time, logger, stopping.Token);
         var node = new RillNode(
