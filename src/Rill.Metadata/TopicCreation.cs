@@ -323,10 +323,12 @@ internal sealed class TopicCreation
             return (ErrorCode.InvalidReplicationFactor, $"Replication factor {factor} is larger than the {brokers.Length} available brokers.", null);
         }
 
-        // The replica limit is checked before the placement is built, so a huge count costs nothing.
-        if ((long)partitions * factor > (long)_config.MaxPartitionReplicasPerBroker * brokers.Length)
+        // The replica limit is checked before the placement is built, so a huge count costs nothing: round-robin
+        // placement puts at least this many new replicas on the broker that already holds the most.
+        var atLeast = Held().Values.DefaultIfEmpty(0).Max() + ((long)partitions * factor / brokers.Length);
+        if (atLeast > _config.MaxPartitionReplicasPerBroker)
         {
-            return (ErrorCode.PolicyViolation, LimitMessage((long)partitions * factor / brokers.Length), null);
+            return (ErrorCode.PolicyViolation, LimitMessage(atLeast), null);
         }
 
         var placement = new List<List<int>>(partitions);
@@ -348,6 +350,22 @@ internal sealed class TopicCreation
     // node would run out of file handles, so the request is refused before anything is recorded.
     private string? CheckReplicaLimit(List<List<int>> placement)
     {
+        var held = Held();
+        foreach (var replicas in placement)
+        {
+            foreach (var broker in replicas)
+            {
+                held[broker] = held.GetValueOrDefault(broker) + 1;
+            }
+        }
+
+        var most = held.Count == 0 ? 0 : held.Values.Max();
+        return most > _config.MaxPartitionReplicasPerBroker ? LimitMessage(most) : null;
+    }
+
+    // Partition replicas each broker holds in the state, counting the topics decided earlier in this request.
+    private Dictionary<int, long> Held()
+    {
         var held = new Dictionary<int, long>();
         foreach (var topic in _state.Topics.Values)
         {
@@ -360,16 +378,7 @@ internal sealed class TopicCreation
             }
         }
 
-        foreach (var replicas in placement)
-        {
-            foreach (var broker in replicas)
-            {
-                held[broker] = held.GetValueOrDefault(broker) + 1;
-            }
-        }
-
-        var most = held.Count == 0 ? 0 : held.Values.Max();
-        return most > _config.MaxPartitionReplicasPerBroker ? LimitMessage(most) : null;
+        return held;
     }
 
     private string LimitMessage(long wouldHold) =>
