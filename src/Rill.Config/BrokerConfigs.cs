@@ -38,6 +38,7 @@ public static class BrokerConfigs
     public const string DefaultReplicationFactorConfig = "default.replication.factor";
     public const string AutoCreateTopicsEnableConfig = "auto.create.topics.enable";
     public const string DeleteTopicEnableConfig = "delete.topic.enable";
+    public const string MaxPartitionReplicasPerBrokerConfig = "max.partition.replicas.per.broker";
     public const string LogRetentionCheckIntervalMsConfig = "log.retention.check.interval.ms";
     public const string LogFlushSchedulerIntervalMsConfig = "log.flush.scheduler.interval.ms";
     public const string LogFlushOffsetCheckpointIntervalMsConfig = "log.flush.offset.checkpoint.interval.ms";
@@ -157,6 +158,8 @@ public static class BrokerConfigs
             "Create a topic when a client asks for metadata of one that does not exist.");
         Applied(t, DeleteTopicEnableConfig, ConfigType.Boolean, "true", null,
             "Allow DeleteTopics; when false it is refused.");
+        Applied(t, MaxPartitionReplicasPerBrokerConfig, ConfigType.Int, "-1", ConfigValidator.AtLeast(-1),
+            "Rill: most partition replicas one broker holds; CreateTopics, CreatePartitions and auto-creation beyond it are refused with POLICY_VIOLATION. -1 derives it from the open-file limit.");
         Applied(t, LogRetentionCheckIntervalMsConfig, ConfigType.Long, "300000", ConfigValidator.AtLeast(1),
             "How often segments past retention are looked for.");
         Applied(t, LogFlushSchedulerIntervalMsConfig, ConfigType.Long, LongMaxText, ConfigValidator.AtLeast(0),

@@ -38,6 +38,9 @@ public sealed partial class ServerConfig
         AdminListener = ParseHostPort((string)Raw(BrokerConfigs.AdminListenerConfig)!);
         LogDirs = List(BrokerConfigs.LogDirsConfig) ?? List(BrokerConfigs.LogDirConfig)!;
         LogLevel = Enum.Parse<LogLevel>((string)Raw(BrokerConfigs.LogLevelConfig)!, ignoreCase: true);
+        MaxPartitionReplicasPerBroker = Int(BrokerConfigs.MaxPartitionReplicasPerBrokerConfig) is var limit and >= 0
+            ? limit
+            : OpenFileLimit.PartitionReplicas(OpenFileLimit.Current());
         CheckRolesAndQuorum();
         CheckGroupSessionTimeouts();
         TopicDefaults = TopicConfigs.Resolve(this, DynamicBrokerConfig.Empty, new Dictionary<string, string>());
@@ -104,6 +107,12 @@ public sealed partial class ServerConfig
     public bool AutoCreateTopicsEnable => (bool)Raw(BrokerConfigs.AutoCreateTopicsEnableConfig)!;
 
     public bool DeleteTopicEnable => (bool)Raw(BrokerConfigs.DeleteTopicEnableConfig)!;
+
+    /// <summary>
+    /// max.partition.replicas.per.broker, or when -1 what the process's open-file limit allows (<see cref="OpenFileLimit"/>),
+    /// read once at load like every other value.
+    /// </summary>
+    public int MaxPartitionReplicasPerBroker { get; }
 
     public int SocketRequestMaxBytes => Int(BrokerConfigs.SocketRequestMaxBytesConfig);
 

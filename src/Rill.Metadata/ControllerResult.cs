@@ -1,9 +1,7 @@
-using Rill.Common;
-
 namespace Rill.Metadata;
 
-/// <summary>What a controller operation did: an error code (None on success), a message for the client, and the topic it touched.</summary>
-public sealed record ControllerResult(ErrorCode ErrorCode, string? ErrorMessage, TopicImage? Topic)
-{
-    public static ControllerResult Error(ErrorCode code, string message) => new(code, message, null);
-}
+/// <summary>
+/// What a controller operation decided (kafka: ControllerResult): the records to append and the response to send once
+/// they are committed. No records means nothing changes (an error, or validate-only).
+/// </summary>
+public sealed record ControllerResult<TResponse>(IReadOnlyList<ApiMessageAndVersion> Records, TResponse Response);

@@ -21,6 +21,7 @@ public sealed class FileMetadataLog : IMetadataLog
 
     private readonly FileStream _file;
     private readonly ILogger _logger;
+    private readonly List<IMetadataLogListener> _listeners = [];
     private long _nextOffset;
 
     public FileMetadataLog(string logDir, ILogger logger)
@@ -96,8 +97,19 @@ public sealed class FileMetadataLog : IMetadataLog
         }
 
         _nextOffset += records.Count;
-        return _nextOffset - 1;
+        var lastOffset = _nextOffset - 1;
+
+        // fsync'd on the only voter: committed.
+        var batch = new MetadataBatch(lastOffset, records);
+        foreach (var listener in _listeners)
+        {
+            listener.HandleCommit(batch);
+        }
+
+        return lastOffset;
     }
+
+    public void Register(IMetadataLogListener listener) => _listeners.Add(listener);
 
     public void Dispose() => _file.Dispose();
 

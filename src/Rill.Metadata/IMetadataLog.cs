@@ -9,8 +9,14 @@ public interface IMetadataLog : IDisposable
     /// <summary>Every committed batch in order, as appended; called once at start-up.</summary>
     IEnumerable<MetadataBatch> ReadAll();
 
-    /// <summary>Appends a batch atomically and durably; returns the offset of its last record.</summary>
+    /// <summary>
+    /// Appends a batch atomically and durably; returns the offset of its last record. Registered listeners are told
+    /// of the batch once it is committed, before this returns on a single-node log.
+    /// </summary>
     long Append(IReadOnlyList<ApiMessageAndVersion> records);
+
+    /// <summary>Adds a listener for batches committed from now on; what <see cref="ReadAll"/> returned is not repeated.</summary>
+    void Register(IMetadataLogListener listener);
 }
 
 /// <summary>Records appended together; <see cref="LastOffset"/> is the offset of the last one.</summary>

@@ -1,313 +1,94 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
+using Rill.Config;
 using Rill.Protocol.MetadataRecords;
+using Rill.Protocol.Messages;
 
 namespace Rill.Metadata;
 
 /// <summary>
-/// Decides cluster metadata changes (the KRaft controller's job). Every decision is a list of records;
-/// nothing changes until those records are durable in the metadata log, and the image is then rebuilt by
-/// the same <see cref="MetadataDelta.Replay"/> that start-up runs. One operation at a time.
+/// Decides cluster metadata changes; only the active controller runs it (kafka: QuorumController). Each operation
+/// takes a request value, decides on the controller's state a <see cref="ControllerResult{TResponse}"/> of records and
+/// response, appends the records to the metadata log and completes once they are committed. Nothing the node serves
+/// changes here: the <see cref="MetadataLoader"/> applies committed batches. Operations run one at a time, so a
+/// read-modify-write (an APPEND to a config list, say) always sees the previous operation's records.
 /// </summary>
-public sealed class MetadataController
+public sealed class MetadataController : IDisposable
 {
     private const short TopicRecordVersion = 0;
     private const short PartitionRecordVersion = 0;
     private const short ConfigRecordVersion = 0;
+    private const short RemoveTopicRecordVersion = 0;
     private const short RegisterBrokerRecordVersion = 1;
 
     private readonly IMetadataLog _log;
-    private readonly MetadataControllerConfig _config;
+    private readonly ServerConfig _config;
     private readonly ILogger _logger;
-    private readonly List<IMetadataPublisher> _publishers = [];
-    private readonly Lock _lock = new();
-    private MetadataImage _image = MetadataImage.Empty;
+    private readonly SemaphoreSlim _operations = new(1, 1);
 
-    public MetadataController(IMetadataLog log, MetadataControllerConfig config, ILogger<MetadataController> logger)
+    // The controller's own state: the committed image plus every record it appended since (the same replay the loader
+    // runs), so that a decision always sees the ones before it even before the loader has caught up.
+    private MetadataImage _state;
+
+    /// <param name="state">The image of everything committed so far, from the loader when this node becomes active.</param>
+    public MetadataController(IMetadataLog log, MetadataImage state, ServerConfig config, ILogger<MetadataController> logger)
     {
         _log = log;
+        _state = state;
         _config = config;
         _logger = logger;
     }
 
-    /// <summary>The current image; handlers read it without locks.</summary>
-    public MetadataImage Image => Volatile.Read(ref _image);
+    public Task<ControllerResult<BrokerRegistrationResponse>> RegisterBrokerAsync(BrokerRegistrationRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => RegisterBroker(state, request), commit: true, cancellationToken);
 
-    /// <summary>Adds a publisher and hands it the current image at once, as if it had been there from the start.</summary>
-    public void AddPublisher(IMetadataPublisher publisher)
+    public Task<ControllerResult<CreateTopicsResponse>> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+
+    public Task<ControllerResult<CreatePartitionsResponse>> CreatePartitionsAsync(CreatePartitionsRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+
+    public Task<ControllerResult<DeleteTopicsResponse>> DeleteTopicsAsync(DeleteTopicsRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => DeleteTopics(state, request), commit: true, cancellationToken);
+
+    public Task<ControllerResult<AlterConfigsResponse>> AlterConfigsAsync(AlterConfigsRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => AlterConfigs(state, request), !request.ValidateOnly, cancellationToken);
+
+    public Task<ControllerResult<IncrementalAlterConfigsResponse>> IncrementalAlterConfigsAsync(
+        IncrementalAlterConfigsRequest request,
+        CancellationToken cancellationToken) =>
+        RunAsync(state => IncrementalAlterConfigs(state, request), !request.ValidateOnly, cancellationToken);
+
+    public void Dispose() => _operations.Dispose();
+
+    // One operation at a time: decide on the state, append, replay the appended records into the state. The decide
+    // functions are the controller's own code; only request values come in from outside.
+    private async Task<ControllerResult<TResponse>> RunAsync<TResponse>(
+        Func<MetadataImage, ControllerResult<TResponse>> decide,
+        bool commit,
+        CancellationToken cancellationToken)
     {
-        lock (_lock)
+        await _operations.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _publishers.Add(publisher);
-            publisher.Publish(MetadataImage.Empty, _image);
-        }
-    }
-
-    /// <summary>Replays the whole metadata log into the first image and publishes it.</summary>
-    public void Load()
-    {
-        lock (_lock)
-        {
-            var delta = new MetadataDelta(MetadataImage.Empty);
-            var records = 0;
-            var offset = -1L;
-            foreach (var batch in _log.ReadAll())
+            var result = decide(_state);
+            if (!commit || result.Records.Count == 0)
             {
-                foreach (var record in batch.Records)
-                {
-                    delta.Replay(record.Message);
-                    records++;
-                }
-
-                offset = batch.LastOffset;
+                return result with { Records = [] };
             }
 
-            PublishLocked(delta.Apply(offset));
-            MetadataLog.Loaded(_logger, records, offset, _image.Topics.Count);
-        }
-    }
-
-    /// <summary>Registers this broker's endpoints with a new broker epoch, unfenced (single node: it is alive because it runs this).</summary>
-    public void RegisterBroker(int brokerId, Uuid incarnationId, IReadOnlyList<BrokerEndpoint> endpoints, string? rack)
-    {
-        lock (_lock)
-        {
-            var epoch = _image.Offset + 1;
-            var record = new RegisterBrokerRecord
-            {
-                BrokerId = brokerId,
-                IncarnationId = incarnationId,
-                BrokerEpoch = epoch,
-                Rack = rack,
-                Fenced = false,
-            };
-            foreach (var endpoint in endpoints)
-            {
-                record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint
-                {
-                    Name = endpoint.Name,
-                    Host = endpoint.Host,
-                    Port = (ushort)endpoint.Port,
-                    SecurityProtocol = endpoint.SecurityProtocol,
-                });
-            }
-
-            CommitLocked([new ApiMessageAndVersion(record, RegisterBrokerRecordVersion)]);
-        }
-    }
-
-    public ControllerResult CreateTopic(
-        string name,
-        int numPartitions,
-        short replicationFactor,
-        IReadOnlyDictionary<string, string> configs,
-        bool validateOnly)
-    {
-        lock (_lock)
-        {
-            var image = _image;
-            if (TopicNames.Validate(name) is { } invalid)
-            {
-                return ControllerResult.Error(ErrorCode.InvalidTopicException, invalid);
-            }
-
-            if (image.Topics.ContainsKey(name))
-            {
-                return ControllerResult.Error(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
-            }
-
-            var unified = TopicNames.Unify(name);
-            foreach (var existing in image.Topics.Keys)
-            {
-                if (TopicNames.Unify(existing) == unified)
-                {
-                    return ControllerResult.Error(
-                        ErrorCode.InvalidTopicException,
-                        $"Topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike).");
-                }
-            }
-
-            var partitions = numPartitions == -1 ? _config.DefaultNumPartitions : numPartitions;
-            if (partitions <= 0)
-            {
-                return ControllerResult.Error(ErrorCode.InvalidPartitions, $"Number of partitions must be larger than 0, not {numPartitions}.");
-            }
-
-            var factor = replicationFactor == -1 ? _config.DefaultReplicationFactor : replicationFactor;
-            var brokers = LiveBrokers(image);
-            if (factor <= 0)
-            {
-                return ControllerResult.Error(ErrorCode.InvalidReplicationFactor, $"Replication factor must be larger than 0, not {replicationFactor}.");
-            }
-
-            if (factor > brokers.Length)
-            {
-                return ControllerResult.Error(
-                    ErrorCode.InvalidReplicationFactor,
-                    $"Replication factor {factor} is larger than the {brokers.Length} available brokers.");
-            }
-
-            var topicId = Uuid.NewRandom();
-            var records = new List<ApiMessageAndVersion>(1 + partitions + configs.Count)
-            {
-                new(new TopicRecord { Name = name, TopicId = topicId }, TopicRecordVersion),
-            };
-            foreach (var (key, value) in configs)
-            {
-                records.Add(new(
-                    new ConfigRecord { ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = name, Name = key, Value = value },
-                    ConfigRecordVersion));
-            }
-
-            for (var p = 0; p < partitions; p++)
-            {
-                records.Add(new(NewPartition(topicId, p, brokers, factor), PartitionRecordVersion));
-            }
-
-            if (validateOnly)
-            {
-                return new ControllerResult(ErrorCode.None, null, Preview(image, records).Topics[name]);
-            }
-
-            CommitLocked(records);
-            MetadataLog.TopicCreated(_logger, name, topicId, partitions);
-            return new ControllerResult(ErrorCode.None, null, _image.Topics[name]);
-        }
-    }
-
-    public ControllerResult DeleteTopic(string name)
-    {
-        lock (_lock)
-        {
-            if (!_image.Topics.TryGetValue(name, out var topic))
-            {
-                return ControllerResult.Error(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
-            }
-
-            CommitLocked([new ApiMessageAndVersion(new RemoveTopicRecord { TopicId = topic.Id }, 0)]);
-            MetadataLog.TopicDeleted(_logger, name);
-            return new ControllerResult(ErrorCode.None, null, topic);
-        }
-    }
-
-    public ControllerResult CreatePartitions(string name, int totalCount, bool validateOnly)
-    {
-        lock (_lock)
-        {
-            var image = _image;
-            if (!image.Topics.TryGetValue(name, out var topic))
-            {
-                return ControllerResult.Error(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
-            }
-
-            var current = topic.Partitions.Length;
-            if (totalCount < current)
-            {
-                return ControllerResult.Error(
-                    ErrorCode.InvalidPartitions,
-                    $"Topic '{name}' has {current} partitions; the count can only grow, not go to {totalCount}.");
-            }
-
-            if (totalCount == current)
-            {
-                return ControllerResult.Error(ErrorCode.InvalidPartitions, $"Topic '{name}' already has {current} partitions.");
-            }
-
-            var brokers = LiveBrokers(image);
-            var factor = topic.Partitions[0].Replicas.Length;
-            if (factor > brokers.Length)
-            {
-                return ControllerResult.Error(
-                    ErrorCode.InvalidReplicationFactor,
-                    $"Topic '{name}' needs {factor} replicas per partition but {brokers.Length} brokers are available.");
-            }
-
-            var records = new List<ApiMessageAndVersion>(totalCount - current);
-            for (var p = current; p < totalCount; p++)
-            {
-                records.Add(new(NewPartition(topic.Id, p, brokers, factor), PartitionRecordVersion));
-            }
-
-            if (validateOnly)
-            {
-                return new ControllerResult(ErrorCode.None, null, Preview(image, records).Topics[name]);
-            }
-
-            CommitLocked(records);
-            MetadataLog.PartitionsCreated(_logger, name, totalCount);
-            return new ControllerResult(ErrorCode.None, null, _image.Topics[name]);
-        }
-    }
-
-    /// <summary>Sets (value non-null) or removes (value null) dynamic configs of one resource, all in one batch.</summary>
-    public void AlterConfigs(ConfigResource resource, IReadOnlyList<KeyValuePair<string, string?>> changes)
-    {
-        lock (_lock)
-        {
-            CommitConfigsLocked(resource, changes);
-        }
-    }
-
-    /// <summary>
-    /// A read-modify-write of one resource's dynamic configs: <paramref name="decide"/> sees the current image and
-    /// returns the changes to record (none to record nothing) with its answer, all under the controller's lock, so
-    /// two concurrent alters of the same resource (an APPEND each, say) cannot lose one another's change.
-    /// </summary>
-    public TResult AlterConfigs<TResult>(
-        ConfigResource resource,
-        Func<MetadataImage, (IReadOnlyList<KeyValuePair<string, string?>> Changes, TResult Result)> decide)
-    {
-        lock (_lock)
-        {
-            var (changes, result) = decide(_image);
-            CommitConfigsLocked(resource, changes);
+            var offset = _log.Append(result.Records);
+            _state = Replay(_state, result.Records, offset);
             return result;
         }
+        finally
+        {
+            _operations.Release();
+        }
     }
 
-    private void CommitConfigsLocked(ConfigResource resource, IReadOnlyList<KeyValuePair<string, string?>> changes)
-    {
-        if (changes.Count == 0)
-        {
-            return;
-        }
-
-        var records = new List<ApiMessageAndVersion>(changes.Count);
-        foreach (var (key, value) in changes)
-        {
-            records.Add(new(
-                new ConfigRecord { ResourceType = (sbyte)resource.Type, ResourceName = resource.Name, Name = key, Value = value },
-                ConfigRecordVersion));
-        }
-
-        CommitLocked(records);
-    }
-
-    private static PartitionRecord NewPartition(Uuid topicId, int partition, IReadOnlyList<int> brokers, int factor)
-    {
-        var record = new PartitionRecord
-        {
-            PartitionId = partition,
-            TopicId = topicId,
-            LeaderEpoch = 0,
-            PartitionEpoch = 0,
-        };
-        for (var i = 0; i < factor; i++)
-        {
-            var broker = brokers[(partition + i) % brokers.Count];
-            record.Replicas.Add(broker);
-            record.Isr.Add(broker);
-        }
-
-        record.Leader = record.Replicas[0];
-        return record;
-    }
-
-    private static ImmutableArray<int> LiveBrokers(MetadataImage image) =>
-        [.. image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.BrokerId).Order()];
-
-    private static MetadataImage Preview(MetadataImage image, List<ApiMessageAndVersion> records)
+    internal static MetadataImage Replay(MetadataImage image, IReadOnlyList<ApiMessageAndVersion> records, long offset)
     {
         var delta = new MetadataDelta(image);
         foreach (var record in records)
@@ -315,28 +96,218 @@ public sealed class MetadataController
             delta.Replay(record.Message);
         }
 
-        return delta.Apply(image.Offset);
+        return delta.Apply(offset);
     }
 
-    private void CommitLocked(IReadOnlyList<ApiMessageAndVersion> records)
+    // A single node registers itself unfenced: it is alive because it runs this. The epoch is the offset the
+    // registration will have, so it grows with every registration, as in Kafka.
+    private static ControllerResult<BrokerRegistrationResponse> RegisterBroker(MetadataImage state, BrokerRegistrationRequest request)
     {
-        var delta = new MetadataDelta(_image);
-        foreach (var record in records)
+        var epoch = state.Offset + 1;
+        var record = new RegisterBrokerRecord
         {
-            delta.Replay(record.Message);
+            BrokerId = request.BrokerId,
+            IncarnationId = request.IncarnationId,
+            BrokerEpoch = epoch,
+            Rack = request.Rack,
+            Fenced = false,
+        };
+        foreach (var listener in request.Listeners)
+        {
+            record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint
+            {
+                Name = listener.Name,
+                Host = listener.Host,
+                Port = listener.Port,
+                SecurityProtocol = listener.SecurityProtocol,
+            });
         }
 
-        var offset = _log.Append(records);
-        PublishLocked(delta.Apply(offset));
+        return new([new ApiMessageAndVersion(record, RegisterBrokerRecordVersion)], new BrokerRegistrationResponse { BrokerEpoch = epoch });
     }
 
-    private void PublishLocked(MetadataImage next)
+    private ControllerResult<DeleteTopicsResponse> DeleteTopics(MetadataImage state, DeleteTopicsRequest request)
     {
-        var previous = _image;
-        Volatile.Write(ref _image, next);
-        foreach (var publisher in _publishers)
+        var response = new DeleteTopicsResponse();
+        var records = new List<ApiMessageAndVersion>();
+        var deleted = new HashSet<Uuid>();
+        foreach (var topic in request.Topics)
         {
-            publisher.Publish(previous, next);
+            var result = new DeleteTopicsResponse.DeletableTopicResult { Name = topic.Name, TopicId = topic.TopicId };
+            response.Responses.Add(result);
+            var (error, message) = DeleteTopic(state, topic, result, deleted);
+            result.ErrorCode = (short)error;
+            result.ErrorMessage = message;
+            if (error == ErrorCode.None)
+            {
+                records.Add(new(new RemoveTopicRecord { TopicId = result.TopicId }, RemoveTopicRecordVersion));
+                MetadataLog.TopicDeleted(_logger, result.Name!);
+            }
         }
+
+        return new(records, response);
     }
+
+    private (ErrorCode, string?) DeleteTopic(
+        MetadataImage state,
+        DeleteTopicsRequest.DeleteTopicState topic,
+        DeleteTopicsResponse.DeletableTopicResult result,
+        HashSet<Uuid> deleted)
+    {
+        if (!_config.DeleteTopicEnable)
+        {
+            return (ErrorCode.TopicDeletionDisabled, "Topic deletion is disabled (delete.topic.enable=false).");
+        }
+
+        TopicImage? image;
+        if (topic.Name is null)
+        {
+            if (!state.TryGetTopic(topic.TopicId, out image))
+            {
+                return (ErrorCode.UnknownTopicId, $"No topic has id {topic.TopicId}.");
+            }
+
+            result.Name = image.Name;
+        }
+        else if (topic.TopicId != Uuid.Zero)
+        {
+            return (ErrorCode.InvalidRequest, "Name a topic by its name or by its id, not both.");
+        }
+        else if (!state.TryGetTopic(topic.Name, out image))
+        {
+            return (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic.Name}' does not exist.");
+        }
+
+        if (!deleted.Add(image.Id))
+        {
+            return (ErrorCode.InvalidRequest, $"Topic '{image.Name}' appears more than once in the request.");
+        }
+
+        result.TopicId = image.Id;
+        return (ErrorCode.None, null);
+    }
+
+    private ControllerResult<AlterConfigsResponse> AlterConfigs(MetadataImage state, AlterConfigsRequest request)
+    {
+        var response = new AlterConfigsResponse();
+        var records = new List<ApiMessageAndVersion>();
+        foreach (var resource in request.Resources)
+        {
+            var configs = resource.Configs.Select(c => (c.Name, c.Value)).ToList();
+            var (error, message, changes) = (ConfigResourceType)resource.ResourceType switch
+            {
+                ConfigResourceType.Topic => TopicConfigChanges.Decide(
+                    state,
+                    _config.NodeId,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => TopicConfigChanges.Replace(_config, dynamic, current, configs)),
+                ConfigResourceType.Broker => BrokerConfigChanges.Decide(
+                    state,
+                    _config,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (_, _) => BrokerConfigChanges.Replace(configs)),
+                _ => NotAlterable(resource.ResourceType),
+            };
+            state = Record(state, records, new ConfigResource((ConfigResourceType)resource.ResourceType, resource.ResourceName), changes);
+            response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = (short)error,
+                ErrorMessage = message,
+            });
+        }
+
+        return new(records, response);
+    }
+
+    private ControllerResult<IncrementalAlterConfigsResponse> IncrementalAlterConfigs(MetadataImage state, IncrementalAlterConfigsRequest request)
+    {
+        var response = new IncrementalAlterConfigsResponse();
+        var records = new List<ApiMessageAndVersion>();
+        foreach (var resource in request.Resources)
+        {
+            var operations = resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value)).ToList();
+            var (error, message, changes) = (ConfigResourceType)resource.ResourceType switch
+            {
+                ConfigResourceType.Topic => TopicConfigChanges.Decide(
+                    state,
+                    _config.NodeId,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => TopicConfigChanges.Incremental(_config, dynamic, current, operations)),
+                ConfigResourceType.Broker => BrokerConfigChanges.Decide(
+                    state,
+                    _config,
+                    resource.ResourceName,
+                    request.ValidateOnly,
+                    (current, dynamic) => BrokerConfigChanges.Incremental(_config, dynamic, resource.ResourceName, current, operations)),
+                _ => NotAlterable(resource.ResourceType),
+            };
+            state = Record(state, records, new ConfigResource((ConfigResourceType)resource.ResourceType, resource.ResourceName), changes);
+            response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = (short)error,
+                ErrorMessage = message,
+            });
+        }
+
+        return new(records, response);
+    }
+
+    private static (ErrorCode, string?, List<KeyValuePair<string, string?>>) NotAlterable(sbyte resourceType) =>
+        (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs the controller can alter.", []);
+
+    // Adds one resource's config records to the request's batch; the next resource of the same request is decided on
+    // the state they leave.
+    private static MetadataImage Record(
+        MetadataImage state,
+        List<ApiMessageAndVersion> records,
+        ConfigResource resource,
+        List<KeyValuePair<string, string?>> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return state;
+        }
+
+        var added = new List<ApiMessageAndVersion>(changes.Count);
+        foreach (var (key, value) in changes)
+        {
+            added.Add(new(
+                new ConfigRecord { ResourceType = (sbyte)resource.Type, ResourceName = resource.Name, Name = key, Value = value },
+                ConfigRecordVersion));
+        }
+
+        records.AddRange(added);
+        return Replay(state, added, state.Offset);
+    }
+
+    internal static ApiMessageAndVersion TopicRecordOf(string name, Uuid topicId) =>
+        new(new TopicRecord { Name = name, TopicId = topicId }, TopicRecordVersion);
+
+    internal static ApiMessageAndVersion ConfigRecordOf(string topic, string key, string value) =>
+        new(new ConfigRecord { ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = topic, Name = key, Value = value }, ConfigRecordVersion);
+
+    internal static ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, IReadOnlyList<int> replicas)
+    {
+        var record = new PartitionRecord
+        {
+            PartitionId = partition,
+            TopicId = topicId,
+            LeaderEpoch = 0,
+            PartitionEpoch = 0,
+            Leader = replicas[0],
+        };
+        record.Replicas.AddRange(replicas);
+        record.Isr.AddRange(replicas);
+        return new(record, PartitionRecordVersion);
+    }
+
+    internal static ImmutableArray<int> LiveBrokers(MetadataImage image) =>
+        [.. image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.BrokerId).Order()];
 }

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,9 @@ public sealed class BrokerServer : IAsyncDisposable
     private readonly ServerConfig _config;
     private readonly LogManager _logs;
     private readonly KafkaListeners _listeners;
+    private readonly RequestPipeline _pipeline;
+    private readonly SessionConfig _sessionConfig;
+    private readonly ILogger _sessionLogger;
     private readonly CancellationTokenSource _stopping;
     private readonly Task _maintenance;
     private readonly GroupCoordinator _groups;
@@ -41,9 +45,15 @@ public sealed class BrokerServer : IAsyncDisposable
         NodeMetrics metrics,
         NodeHealth health,
         KafkaListeners listeners,
+        RequestPipeline pipeline,
+        SessionConfig sessionConfig,
         CancellationTokenSource stopping,
-        Task maintenance)
+        Task maintenance,
+        ILoggerFactory loggerFactory)
     {
+        _pipeline = pipeline;
+        _sessionConfig = sessionConfig;
+        _sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
         _config = config;
         _logs = logs;
         Replicas = replicas;
@@ -58,6 +68,9 @@ public sealed class BrokerServer : IAsyncDisposable
 
     public ReplicaManager Replicas { get; }
 
+    /// <summary>Header decode, dispatch and response framing, shared by every connection.</summary>
+    public RequestPipeline Pipeline => _pipeline;
+
     public NodeMetrics Metrics { get; }
 
     public NodeHealth Health { get; }
@@ -66,10 +79,12 @@ public sealed class BrokerServer : IAsyncDisposable
     public IReadOnlyList<ListenerEndpoint> BoundListeners => _listeners.Bound;
 
     /// <summary>Loads the logs, starts the coordinator and the listeners, and registers this broker with the controller.</summary>
+    /// <param name="metadata">The loader over the committed metadata; its image has been loaded already.</param>
     public static async Task<BrokerServer> StartAsync(
         ServerConfig config,
         string clusterId,
-        MetadataController controller,
+        MetadataLoader metadata,
+        IControllerClient controller,
         IConnectionListenerFactory transport,
         TimeProvider time,
         ILoggerFactory loggerFactory,
@@ -79,45 +94,55 @@ public sealed class BrokerServer : IAsyncDisposable
         var startedAt = time.GetTimestamp();
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var logs = new LogManager(config.LogDirs, time, loggerFactory);
-
         var replicas = new ReplicaManager(config, logs, time, loggerFactory.CreateLogger<ReplicaManager>());
 
         // Logs open with their topics' configs from the loaded image; then the replica manager takes the image and
         // removes logs of topics the metadata no longer has.
-        controller.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
-        logs.LoadLogs(tp => replicas.LogConfigOf(controller.Image, tp.Topic));
-        controller.AddPublisher(replicas);
+        metadata.AddPublisher(new DynamicConfigLogPublisher(config.NodeId, loggerFactory.CreateLogger("Rill.Server.Configuration")));
+        logs.LoadLogs(tp => replicas.LogConfigOf(metadata.Image, tp.Topic));
+        metadata.AddPublisher(replicas);
         replicas.DeleteStrayLogs();
 
         var groups = new GroupCoordinator(
             GroupCoordinatorConfigOf(config),
-            new CoordinatorLog(replicas, controller),
-            () => controller.Image,
+            new CoordinatorLog(replicas, metadata),
+            () => metadata.Image,
             time,
             loggerFactory);
         var groupLoads = new CoordinatorPublisher(groups, config.NodeId, loggerFactory.CreateLogger<CoordinatorPublisher>());
-        controller.AddPublisher(groupLoads);
-        var offsetsTopic = new OffsetsTopic(controller, config);
+        metadata.AddPublisher(groupLoads);
+        var offsetsTopic = new OffsetsTopic(metadata, controller, config);
         var loadTime = time.GetElapsedTime(startedAt);
         ServerLog.StorageLoaded(logger, replicas.PartitionCount, loadTime);
 
         var metrics = new NodeMetrics(replicas, groups, loggerFactory);
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
-        var dispatcher = new RequestDispatcher(CreateHandlers(config, clusterId, controller, replicas, groups, offsetsTopic, metrics.Topics, time, loggerFactory, logLevels));
+        var dispatcher = new RequestDispatcher(
+            CreateHandlers(config, clusterId, metadata, controller, replicas, groups, offsetsTopic, metrics.Topics, loggerFactory, logLevels));
         var pipeline = new RequestPipeline(dispatcher, time, metrics.Network, loggerFactory.CreateLogger("Rill.Server.Network"));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
         };
-        KafkaListeners listeners;
+        KafkaListeners? listeners = null;
         try
         {
             listeners = await KafkaListeners.StartAsync(
                 config, pipeline, sessionConfig, transport, metrics.Network, loggerFactory, stopping.Token, cancellationToken);
+
+            // Not cancellable: once the listeners accept, a stop is a graceful stop of a started node, and the
+            // in-process controller answers at once.
+            await RegisterAsync(controller, config.NodeId, clusterId, AdvertisedEndpoints(config, listeners.Bound), CancellationToken.None);
         }
         catch
         {
+            if (listeners is not null)
+            {
+                await listeners.StopAsync(CancellationToken.None);
+                listeners.Dispose();
+            }
+
             await groups.DisposeAsync();
             logs.Shutdown();
             logs.Dispose();
@@ -126,10 +151,16 @@ public sealed class BrokerServer : IAsyncDisposable
             throw;
         }
 
-        controller.RegisterBroker(config.NodeId, Uuid.NewRandom(), AdvertisedEndpoints(config, listeners.Bound), rack: null);
         var maintenance = LogMaintenance.RunAsync(config, logs, time, logger, stopping.Token);
-        return new BrokerServer(config, logs, replicas, groups, groupLoads, metrics, health, listeners, stopping, maintenance);
+        return new BrokerServer(config, logs, replicas, groups, groupLoads, metrics, health, listeners, pipeline, sessionConfig, stopping, maintenance, loggerFactory);
     }
+
+    /// <summary>
+    /// Serves one connection over <paramref name="transport"/> as if a listener had accepted it, through the same
+    /// pipeline and limits: benchmarks and tests drive a real node this way without a socket.
+    /// </summary>
+    public Task ServeConnectionAsync(IDuplexPipe transport, ConnectionInfo connection, CancellationToken cancellationToken) =>
+        new KafkaSession(transport, connection, _pipeline, _sessionConfig, Metrics.Network, _sessionLogger).RunAsync(cancellationToken);
 
     /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
     public async Task StopAsync()
@@ -164,17 +195,17 @@ public sealed class BrokerServer : IAsyncDisposable
     private static IEnumerable<IApiHandler> CreateHandlers(
         ServerConfig config,
         string clusterId,
-        MetadataController controller,
+        IMetadataView metadata,
+        IControllerClient controller,
         ReplicaManager replicas,
         GroupCoordinator groups,
         OffsetsTopic offsetsTopic,
         TopicMetrics topicMetrics,
-        TimeProvider time,
         ILoggerFactory loggerFactory,
         LogLevels? logLevels)
     {
         var logger = loggerFactory.CreateLogger("Rill.Server.Handlers");
-        yield return new FindCoordinatorHandler(controller, groups, offsetsTopic, config.NodeId);
+        yield return new FindCoordinatorHandler(metadata, groups, offsetsTopic, config.NodeId);
         yield return new GroupApiHandler<JoinGroupRequest, JoinGroupResponse>(0, groups.JoinGroupAsync);
         yield return new GroupApiHandler<SyncGroupRequest, SyncGroupResponse>(0, groups.SyncGroupAsync);
         yield return new GroupApiHandler<HeartbeatRequest, HeartbeatResponse>(0, groups.HeartbeatAsync);
@@ -185,18 +216,18 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new GroupApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>(0, groups.DescribeGroupsAsync);
         yield return new GroupApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>(0, groups.DeleteGroupsAsync);
         yield return new GroupApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>(0, groups.OffsetDeleteAsync);
-        yield return new ProduceHandler(controller, replicas, topicMetrics);
-        yield return new FetchHandler(controller, replicas, topicMetrics);
-        yield return new ListOffsetsHandler(controller, replicas);
-        yield return new MetadataHandler(controller, config, clusterId, logger);
-        yield return new CreateTopicsHandler(controller, config);
-        yield return new DeleteTopicsHandler(controller, config);
-        yield return new DescribeConfigsHandler(controller, config, logLevels);
+        yield return new ProduceHandler(metadata, replicas, topicMetrics);
+        yield return new FetchHandler(metadata, replicas, topicMetrics);
+        yield return new ListOffsetsHandler(metadata, replicas);
+        yield return new MetadataHandler(metadata, controller, config, clusterId, logger);
+        yield return new CreateTopicsHandler(controller);
+        yield return new DeleteTopicsHandler(controller);
+        yield return new DescribeConfigsHandler(metadata, config, logLevels);
         yield return new CreatePartitionsHandler(controller);
-        yield return new DescribeClusterHandler(controller, config, clusterId);
+        yield return new DescribeClusterHandler(metadata, config, clusterId);
         yield return new AlterConfigsHandler(controller, config);
         yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
-        yield return new DeleteRecordsHandler(controller, replicas);
+        yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
     }
 
@@ -209,6 +240,25 @@ public sealed class BrokerServer : IAsyncDisposable
         OffsetsRetentionCheckIntervalMs: config.OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes: config.OffsetMetadataMaxBytes,
         GroupMaxSize: config.GroupMaxSize);
+
+    // The broker registers its advertised endpoints with the controller as a BrokerRegistration request carries them.
+    private static async Task RegisterAsync(
+        IControllerClient controller, int nodeId, string clusterId, List<BrokerEndpoint> endpoints, CancellationToken cancellationToken)
+    {
+        var request = new BrokerRegistrationRequest { BrokerId = nodeId, ClusterId = clusterId, IncarnationId = Uuid.NewRandom() };
+        request.Listeners.AddRange(endpoints.Select(e => new BrokerRegistrationRequest.Listener
+        {
+            Name = e.Name,
+            Host = e.Host,
+            Port = (ushort)e.Port,
+            SecurityProtocol = e.SecurityProtocol,
+        }));
+        var response = await controller.RegisterBrokerAsync(request, cancellationToken);
+        if (response.ErrorCode != (short)ErrorCode.None)
+        {
+            throw new KafkaException((ErrorCode)response.ErrorCode, $"Broker {nodeId} could not register with the controller.");
+        }
+    }
 
     private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, IReadOnlyList<ListenerEndpoint> bound)
     {

@@ -1,45 +1,30 @@
 using Microsoft.Extensions.Logging;
-using Rill.Metadata;
 using Rill.Config;
+using Rill.Metadata;
 
 namespace Rill.Server;
 
 /// <summary>
-/// The controller role of a node (<c>process.roles</c> has <c>controller</c>): the metadata log and the controller
-/// that decides changes as records. Single-node Rill keeps the log in a local file; the Raft quorum will replace it
-/// behind the same <see cref="IMetadataLog"/> seam.
+/// The controller role of a node: the controller that decides metadata changes as records and appends them to the
+/// metadata log, and the client the broker reaches it through. In combined mode this node is the only controller,
+/// so it is the active one from the start, on the image the loader read from the log; the Raft quorum will elect
+/// the active controller among several and forward to it behind the same <see cref="IControllerClient"/>.
 /// </summary>
 public sealed class ControllerServer : IDisposable
 {
-    private readonly IMetadataLog _log;
+    private readonly MetadataController _controller;
 
-    private ControllerServer(IMetadataLog log, MetadataController controller)
+    private ControllerServer(MetadataController controller)
     {
-        _log = log;
-        Controller = controller;
+        _controller = controller;
+        Client = new LocalControllerClient(controller);
     }
 
-    public MetadataController Controller { get; }
+    /// <summary>How the broker and its handlers ask for changes.</summary>
+    public IControllerClient Client { get; }
 
-    /// <summary>Opens the metadata log in the first data directory and replays it into the first image.</summary>
-    public static ControllerServer Start(ServerConfig config, ILoggerFactory loggerFactory)
-    {
-        var log = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
-        try
-        {
-            var controller = new MetadataController(
-                log,
-                new MetadataControllerConfig(config.NodeId, config.NumPartitions, (short)config.DefaultReplicationFactor),
-                loggerFactory.CreateLogger<MetadataController>());
-            controller.Load();
-            return new ControllerServer(log, controller);
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
-    }
+    public static ControllerServer Start(ServerConfig config, IMetadataLog log, MetadataImage loaded, ILoggerFactory loggerFactory) =>
+        new(new MetadataController(log, loaded, config, loggerFactory.CreateLogger<MetadataController>()));
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose() => _controller.Dispose();
 }

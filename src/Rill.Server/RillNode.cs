@@ -18,13 +18,23 @@ public sealed class RillNode : IAsyncDisposable
 {
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
+    private readonly IMetadataLog _metadataLog;
     private readonly ControllerServer _controller;
     private readonly BrokerServer _broker;
     private AdminServer? _admin;
     private int _stopped;
 
-    private RillNode(ServerConfig config, string clusterId, ILogger logger, ControllerServer controller, BrokerServer broker)
+    private RillNode(
+        ServerConfig config,
+        string clusterId,
+        ILogger logger,
+        IMetadataLog metadataLog,
+        MetadataLoader metadata,
+        ControllerServer controller,
+        BrokerServer broker)
     {
+        _metadataLog = metadataLog;
+        Metadata = metadata;
         _config = config;
         ClusterId = clusterId;
         _logger = logger;
@@ -36,9 +46,17 @@ public sealed class RillNode : IAsyncDisposable
 
     public int NodeId => _config.NodeId;
 
-    public MetadataController Controller => _controller.Controller;
+    /// <summary>The metadata image this node serves.</summary>
+    public IMetadataView Metadata { get; }
 
     public ReplicaManager Replicas => _broker.Replicas;
+
+    /// <summary>The broker's request pipeline: a frame run through it is handled as if a connection had sent it.</summary>
+    public Network.RequestPipeline Pipeline => _broker.Pipeline;
+
+    /// <summary>Serves one connection over an in-memory pipe as if a listener had accepted it (benchmarks, tests).</summary>
+    public Task ServeConnectionAsync(System.IO.Pipelines.IDuplexPipe transport, Network.ConnectionInfo connection, CancellationToken cancellationToken) =>
+        _broker.ServeConnectionAsync(transport, connection, cancellationToken);
 
     /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
     public IReadOnlyList<ListenerEndpoint> BoundListeners => _broker.BoundListeners;
@@ -72,20 +90,27 @@ public sealed class RillNode : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var clusterId = MetaProperties.LoadOrFormat(config.LogDirs, config.NodeId, config.ClusterId);
 
-        // Metadata first, so that logs open with their topics' configs.
-        var controller = ControllerServer.Start(config, loggerFactory);
+        // Metadata first, so that logs open with their topics' configs: the metadata log (which the Raft quorum will
+        // replace behind IMetadataLog) and the loader every node runs over what it commits.
+        var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
+        ControllerServer? controller = null;
         BrokerServer broker;
+        MetadataLoader metadata;
         try
         {
-            broker = await BrokerServer.StartAsync(config, clusterId, controller.Controller, transport, time, loggerFactory, logLevels, cancellationToken);
+            metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
+            metadata.Load(metadataLog);
+            controller = ControllerServer.Start(config, metadataLog, metadata.Image, loggerFactory);
+            broker = await BrokerServer.StartAsync(config, clusterId, metadata, controller.Client, transport, time, loggerFactory, logLevels, cancellationToken);
         }
         catch
         {
-            controller.Dispose();
+            controller?.Dispose();
+            metadataLog.Dispose();
             throw;
         }
 
-        var node = new RillNode(config, clusterId, logger, controller, broker);
+        var node = new RillNode(config, clusterId, logger, metadataLog, metadata, controller, broker);
         try
         {
             // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
@@ -120,6 +145,7 @@ public sealed class RillNode : IAsyncDisposable
 
         await _broker.StopAsync();
         _controller.Dispose();
+        _metadataLog.Dispose();
         ServerLog.Stopped(_logger, _config.NodeId);
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
 
 namespace Rill.Metadata.Tests;
@@ -7,30 +6,26 @@ namespace Rill.Metadata.Tests;
 /// <summary>Dynamic broker configs as ConfigRecords: kept per resource (cluster default "" and each node id), replayed at start.</summary>
 public sealed class BrokerConfigRecordTests : IDisposable
 {
-    private static readonly ConfigResource Cluster = new(ConfigResourceType.Broker, "");
-    private static readonly ConfigResource Node1 = new(ConfigResourceType.Broker, "1");
+    private const sbyte Set = 0;
+    private const sbyte Delete = 1;
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "rill-metadata-tests", Guid.NewGuid().ToString("N"));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void BrokerConfigs_AreKeptPerResource_AndARestartReplaysThem()
+    public async Task BrokerConfigs_AreKeptPerResource_AndARestartReplaysThem()
     {
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.Open(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            controller.AlterConfigs(Cluster, [new("log.retention.ms", "1000"), new("log.segment.bytes", "2097152")]);
-            controller.AlterConfigs(Node1, [new("log.retention.ms", "2000")]);
-            controller.AlterConfigs(Cluster, [new("log.segment.bytes", null)]);
+            await node.AlterAsync(ConfigResourceType.Broker, "", ("log.retention.ms", Set, "1000"), ("log.segment.bytes", Set, "2097152"));
+            await node.AlterAsync(ConfigResourceType.Broker, "1", ("log.retention.ms", Set, "2000"));
+            await node.AlterAsync(ConfigResourceType.Broker, "", ("log.segment.bytes", Delete, null));
         }
 
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.Open(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            var image = controller.Image;
+            var image = node.Image;
             Assert.Equal([new KeyValuePair<string, string>("log.retention.ms", "1000")], image.ConfigsOf(ConfigResourceType.Broker, ""));
             Assert.Equal([new KeyValuePair<string, string>("log.retention.ms", "2000")], image.ConfigsOf(ConfigResourceType.Broker, "1"));
             Assert.Empty(image.ConfigsOf(ConfigResourceType.Broker, "2"));
@@ -38,38 +33,45 @@ public sealed class BrokerConfigRecordTests : IDisposable
     }
 
     [Fact]
-    public void RemovingTheLastValue_DropsTheResource_AndDeletingATopicLeavesBrokerConfigs()
+    public async Task RemovingTheLastValue_DropsTheResource_AndDeletingATopicLeavesBrokerConfigs()
     {
-        using var log = new FileMetadataLog(_dir, NullLogger.Instance);
-        var controller = NewController(log);
-        controller.Load();
-        controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        controller.CreateTopic("gone", 1, 1, new Dictionary<string, string> { ["retention.ms"] = "5" }, validateOnly: false);
-        controller.AlterConfigs(Cluster, [new("message.max.bytes", "2000")]);
-        controller.AlterConfigs(Node1, [new("message.max.bytes", "3000")]);
+        using var node = Node.OpenRegistered(_dir);
+        await node.CreateTopicAsync("gone", 1, 1, configs: ("retention.ms", "5"));
+        await node.AlterAsync(ConfigResourceType.Broker, "", ("message.max.bytes", Set, "2000"));
+        await node.AlterAsync(ConfigResourceType.Broker, "1", ("message.max.bytes", Set, "3000"));
 
-        controller.DeleteTopic("gone");
-        controller.AlterConfigs(Node1, [new("message.max.bytes", null)]);
+        await node.DeleteTopicAsync("gone");
+        await node.AlterAsync(ConfigResourceType.Broker, "1", ("message.max.bytes", Delete, null));
 
-        Assert.Equal([Cluster], controller.Image.Configs.Keys);
-        Assert.Equal(ImmutableDictionary<string, string>.Empty, controller.Image.ConfigsOf(ConfigResourceType.Broker, "1"));
+        Assert.Equal([new ConfigResource(ConfigResourceType.Broker, "")], node.Image.Configs.Keys);
+        Assert.Equal(ImmutableDictionary<string, string>.Empty, node.Image.ConfigsOf(ConfigResourceType.Broker, "1"));
     }
 
     [Fact]
-    public void AnUnchangedResource_KeepsItsInstance_SoPublishersCanTellWhatChanged()
+    public async Task AnUnchangedResource_KeepsItsInstance_SoPublishersCanTellWhatChanged()
     {
-        using var log = new FileMetadataLog(_dir, NullLogger.Instance);
-        var controller = NewController(log);
-        controller.Load();
-        controller.AlterConfigs(Cluster, [new("log.retention.ms", "1000")]);
-        var before = controller.Image.ConfigsOf(ConfigResourceType.Broker, "");
+        using var node = Node.Open(_dir);
+        await node.AlterAsync(ConfigResourceType.Broker, "", ("log.retention.ms", Set, "1000"));
+        var before = node.Image.ConfigsOf(ConfigResourceType.Broker, "");
 
-        controller.AlterConfigs(Node1, [new("log.retention.ms", "2000")]);
+        await node.AlterAsync(ConfigResourceType.Broker, "1", ("log.retention.ms", Set, "2000"));
 
-        Assert.Same(before, controller.Image.ConfigsOf(ConfigResourceType.Broker, ""));
-        Assert.Same(ImmutableDictionary<string, string>.Empty, controller.Image.ConfigsOf(ConfigResourceType.Broker, "3"));
+        Assert.Same(before, node.Image.ConfigsOf(ConfigResourceType.Broker, ""));
+        Assert.Same(ImmutableDictionary<string, string>.Empty, node.Image.ConfigsOf(ConfigResourceType.Broker, "3"));
     }
 
-    private static MetadataController NewController(IMetadataLog log) =>
-        new(log, new MetadataControllerConfig(NodeId: 1, DefaultNumPartitions: 1, DefaultReplicationFactor: 1), NullLogger<MetadataController>.Instance);
+    [Fact]
+    public async Task AppendOrSubtractOnAConfigThatIsNotAList_IsInvalidConfig_InKafkasWords()
+    {
+        using var node = Node.OpenRegistered(_dir);
+        await node.CreateTopicAsync("t", 1, 1);
+
+        var append = await node.AlterAsync(ConfigResourceType.Topic, "t", ("retention.ms", 2, "1"));
+        Assert.Equal((short)ErrorCode.InvalidConfig, append.ErrorCode);
+        Assert.Equal("Config value append is not allowed for config key: retention.ms", append.ErrorMessage);
+        var subtract = await node.AlterAsync(ConfigResourceType.Broker, "", ("log.retention.ms", 3, "1"));
+        Assert.Equal((short)ErrorCode.InvalidConfig, subtract.ErrorCode);
+        Assert.Equal("Config value subtract is not allowed for config key: log.retention.ms", subtract.ErrorMessage);
+        Assert.Empty(node.Image.Configs);
+    }
 }

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
+using Rill.Protocol.Messages;
 
 namespace Rill.Metadata.Tests;
 
@@ -11,19 +11,19 @@ public sealed class MetadataControllerTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void CreateTopic_AssignsPartitionsToTheBroker_AndARestartRebuildsTheSameImage()
+    public async Task CreateTopic_AssignsPartitionsToTheBroker_AndARestartRebuildsTheSameImage()
     {
         Uuid topicId;
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.OpenRegistered(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-            var created = controller.CreateTopic("orders", 3, 1, new Dictionary<string, string> { ["retention.ms"] = "1000" }, validateOnly: false);
-            Assert.Equal(ErrorCode.None, created.ErrorCode);
-            topicId = created.Topic!.Id;
-            Assert.Equal(3, created.Topic.Partitions.Length);
-            Assert.All(created.Topic.Partitions, p =>
+            var created = await node.CreateTopicAsync("orders", 3, 1, configs: ("retention.ms", "1000"));
+            Assert.Equal((short)ErrorCode.None, created.ErrorCode);
+            topicId = created.TopicId;
+            Assert.Equal(3, created.NumPartitions);
+            Assert.Contains(created.Configs!, c => c.Name == "retention.ms" && c.Value == "1000");
+            var topic = node.Image.Topics["orders"];
+            Assert.Equal(topicId, topic.Id);
+            Assert.All(topic.Partitions, p =>
             {
                 Assert.Equal(1, p.Leader);
                 Assert.Equal([1], p.Replicas);
@@ -32,11 +32,9 @@ public sealed class MetadataControllerTests : IDisposable
             });
         }
 
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.Open(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            var image = controller.Image;
+            var image = node.Image;
             Assert.True(image.TryGetTopic("orders", out var topic));
             Assert.Equal(topicId, topic.Id);
             Assert.Equal(3, topic.Partitions.Length);
@@ -46,88 +44,117 @@ public sealed class MetadataControllerTests : IDisposable
     }
 
     [Fact]
-    public void CreateTopic_RefusesBadNamesDuplicatesCollisionsAndImpossibleReplication()
+    public async Task CreateTopic_RefusesBadNamesDuplicatesCollisionsImpossibleReplicationAndBadConfigs()
     {
-        using var log = new FileMetadataLog(_dir, NullLogger.Instance);
-        var controller = NewController(log);
-        controller.Load();
-        controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        var none = new Dictionary<string, string>();
-        Assert.Equal(ErrorCode.None, controller.CreateTopic("a.b", 1, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.TopicAlreadyExists, controller.CreateTopic("a.b", 1, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.InvalidTopicException, controller.CreateTopic("a_b", 1, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.InvalidTopicException, controller.CreateTopic("..", 1, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.InvalidTopicException, controller.CreateTopic(new string('x', 250), 1, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.InvalidPartitions, controller.CreateTopic("p", 0, 1, none, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.InvalidReplicationFactor, controller.CreateTopic("r", 1, 2, none, validateOnly: false).ErrorCode);
-        var defaults = controller.CreateTopic("d", -1, -1, none, validateOnly: false);
-        Assert.Equal(2, defaults.Topic!.Partitions.Length);
+        using var node = Node.OpenRegistered(_dir);
+        Assert.Equal((short)ErrorCode.None, (await node.CreateTopicAsync("a.b", 1, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.TopicAlreadyExists, (await node.CreateTopicAsync("a.b", 1, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidTopicException, (await node.CreateTopicAsync("a_b", 1, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidTopicException, (await node.CreateTopicAsync("..", 1, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidTopicException, (await node.CreateTopicAsync(new string('x', 250), 1, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidPartitions, (await node.CreateTopicAsync("p", 0, 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidReplicationFactor, (await node.CreateTopicAsync("r", 1, 2)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidConfig, (await node.CreateTopicAsync("c", 1, 1, configs: ("retention.ms", "soon"))).ErrorCode);
+        Assert.False(node.Image.Topics.ContainsKey("c"));
+        Assert.Equal(2, (await node.CreateTopicAsync("d", -1, -1)).NumPartitions);
     }
 
     [Fact]
-    public void DeleteTopic_AndCreatePartitions_ChangeTheImage()
+    public async Task TopicsOfOneRequest_AreDecidedInOrder_AndCommittedAsOneBatch()
     {
-        using var log = new FileMetadataLog(_dir, NullLogger.Instance);
-        var controller = NewController(log);
-        controller.Load();
-        controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        var none = new Dictionary<string, string>();
-        controller.CreateTopic("grow", 1, 1, none, validateOnly: false);
-        Assert.Equal(ErrorCode.None, controller.CreatePartitions("grow", 4, validateOnly: false).ErrorCode);
-        Assert.Equal([0, 1, 2, 3], controller.Image.Topics["grow"].Partitions.Select(p => p.PartitionId));
-        Assert.Equal(ErrorCode.InvalidPartitions, controller.CreatePartitions("grow", 2, validateOnly: false).ErrorCode);
-        Assert.Equal(ErrorCode.None, controller.DeleteTopic("grow").ErrorCode);
-        Assert.False(controller.Image.Topics.ContainsKey("grow"));
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, controller.DeleteTopic("grow").ErrorCode);
+        using var node = Node.OpenRegistered(_dir);
+        var offset = node.Image.Offset;
+        var request = new CreateTopicsRequest
+        {
+            Topics =
+            [
+                new CreateTopicsRequest.CreatableTopic { Name = "x.y", NumPartitions = 1, ReplicationFactor = 1 },
+                new CreateTopicsRequest.CreatableTopic { Name = "x_y", NumPartitions = 1, ReplicationFactor = 1 },
+                new CreateTopicsRequest.CreatableTopic { Name = "z", NumPartitions = 2, ReplicationFactor = 1 },
+            ],
+        };
+        var result = await node.Controller.CreateTopicsAsync(request, CancellationToken.None);
+        Assert.Equal([(short)ErrorCode.None, (short)ErrorCode.InvalidTopicException, (short)ErrorCode.None], result.Response.Topics.Select(t => t.ErrorCode));
+        Assert.Equal(2 + 1 + 2, result.Records.Count);
+        Assert.Equal(offset + result.Records.Count, node.Image.Offset);
     }
 
     [Fact]
-    public void TornTailOfTheMetadataLog_IsTruncated_AndEverythingBeforeItReplays()
+    public async Task DeleteTopic_AndCreatePartitions_ChangeTheImage()
+    {
+        using var node = Node.OpenRegistered(_dir);
+        await node.CreateTopicAsync("grow", 1, 1);
+        Assert.Equal(ErrorCode.None, await node.CreatePartitionsAsync("grow", 4));
+        Assert.Equal([0, 1, 2, 3], node.Image.Topics["grow"].Partitions.Select(p => p.PartitionId));
+        Assert.Equal(ErrorCode.InvalidPartitions, await node.CreatePartitionsAsync("grow", 2));
+        Assert.Equal(ErrorCode.None, await node.DeleteTopicAsync("grow"));
+        Assert.False(node.Image.Topics.ContainsKey("grow"));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, await node.DeleteTopicAsync("grow"));
+    }
+
+    [Fact]
+    public async Task TornTailOfTheMetadataLog_IsTruncated_AndEverythingBeforeItReplays()
     {
         string path;
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.OpenRegistered(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-            controller.CreateTopic("kept", 1, 1, new Dictionary<string, string>(), validateOnly: false);
-            path = log.Path;
+            await node.CreateTopicAsync("kept", 1, 1);
+            path = node.Log.Path;
         }
 
         var validLength = new FileInfo(path).Length;
         File.AppendAllBytes(path, [0, 0, 0, 40, 1, 2, 3]);
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.Open(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            Assert.True(controller.Image.Topics.ContainsKey("kept"));
+            Assert.True(node.Image.Topics.ContainsKey("kept"));
             Assert.Equal(validLength, new FileInfo(path).Length);
-            controller.CreateTopic("after", 1, 1, new Dictionary<string, string>(), validateOnly: false);
+            await node.CreateTopicAsync("after", 1, 1);
         }
 
-        using (var log = new FileMetadataLog(_dir, NullLogger.Instance))
+        using (var node = Node.Open(_dir))
         {
-            var controller = NewController(log);
-            controller.Load();
-            Assert.True(controller.Image.Topics.ContainsKey("after"));
+            Assert.True(node.Image.Topics.ContainsKey("after"));
         }
     }
 
     [Fact]
-    public void ValidateOnly_ChangesNothing()
+    public async Task ValidateOnly_ChangesNothing_AndReturnsNoRecords()
     {
-        using var log = new FileMetadataLog(_dir, NullLogger.Instance);
-        var controller = NewController(log);
-        controller.Load();
-        controller.RegisterBroker(1, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        var offset = controller.Image.Offset;
-        var result = controller.CreateTopic("dry", 2, 1, new Dictionary<string, string>(), validateOnly: true);
-        Assert.Equal(ErrorCode.None, result.ErrorCode);
-        Assert.Equal(2, result.Topic!.Partitions.Length);
-        Assert.False(controller.Image.Topics.ContainsKey("dry"));
-        Assert.Equal(offset, controller.Image.Offset);
+        using var node = Node.OpenRegistered(_dir);
+        var offset = node.Image.Offset;
+        var request = new CreateTopicsRequest
+        {
+            ValidateOnly = true,
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = "dry", NumPartitions = 2, ReplicationFactor = 1 }],
+        };
+        var result = await node.Controller.CreateTopicsAsync(request, CancellationToken.None);
+        Assert.Equal((short)ErrorCode.None, result.Response.Topics[0].ErrorCode);
+        Assert.Equal(2, result.Response.Topics[0].NumPartitions);
+        Assert.Equal(Uuid.Zero, result.Response.Topics[0].TopicId);
+        Assert.Empty(result.Records);
+        Assert.False(node.Image.Topics.ContainsKey("dry"));
+        Assert.Equal(offset, node.Image.Offset);
     }
 
-    private static MetadataController NewController(IMetadataLog log) =>
-        new(log, new MetadataControllerConfig(NodeId: 1, DefaultNumPartitions: 2, DefaultReplicationFactor: 1), NullLogger<MetadataController>.Instance);
+    [Fact]
+    public async Task APartitionReplicaLimit_RefusesWhatWouldExceedIt_WithPolicyViolationNamingTheKey()
+    {
+        using var node = Node.OpenRegistered(_dir, "max.partition.replicas.per.broker=10");
+        Assert.Equal((short)ErrorCode.None, (await node.CreateTopicAsync("fits", 8, 1)).ErrorCode);
+
+        var big = await node.CreateTopicAsync("big", 10000, 1);
+        Assert.Equal((short)ErrorCode.PolicyViolation, big.ErrorCode);
+        Assert.Contains("max.partition.replicas.per.broker", big.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("10", big.ErrorMessage, StringComparison.Ordinal);
+
+        var over = await node.CreateTopicAsync("over", 3, 1);
+        Assert.Equal((short)ErrorCode.PolicyViolation, over.ErrorCode);
+        Assert.Equal(
+            "The request would put 11 partition replicas on one broker, above its limit of 10 (max.partition.replicas.per.broker).",
+            over.ErrorMessage);
+        Assert.Equal(ErrorCode.PolicyViolation, await node.CreatePartitionsAsync("fits", 11));
+        Assert.Equal(ErrorCode.None, await node.CreatePartitionsAsync("fits", 10));
+        Assert.Equal(10, node.Image.Topics["fits"].Partitions.Length);
+        Assert.False(node.Image.Topics.ContainsKey("big"));
+    }
 }

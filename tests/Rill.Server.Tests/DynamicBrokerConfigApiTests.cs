@@ -125,7 +125,7 @@ public sealed class DynamicBrokerConfigApiTests
 
         Assert.Equal(((short)error, message), (response.ErrorCode, response.ErrorMessage));
         Assert.Empty((await DescribeBrokerAsync(client, ClusterDefault)).Configs);
-        Assert.Empty(node.Node.Controller.Image.Configs);
+        Assert.Empty(node.Node.Metadata.Image.Configs);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class DynamicBrokerConfigApiTests
         Assert.Equal(
             ((short)ErrorCode.InvalidConfig, "Invalid value '-5' for configuration 'log.retention.ms': must be at least -1."),
             (invalid.ErrorCode, invalid.ErrorMessage));
-        Assert.Empty(node.Node.Controller.Image.Configs);
+        Assert.Empty(node.Node.Metadata.Image.Configs);
         Assert.Equal(("604800000", (sbyte)ConfigSource.DefaultConfig), Summary(await DescribeAsync(client, TopicResource, "untouched", "retention.ms")));
         Assert.Equal(604_800_000L, LogOf(node, "untouched").Config.RetentionMs);
     }
@@ -235,7 +235,7 @@ public sealed class DynamicBrokerConfigApiTests
         });
 
         Assert.Equal((short)ErrorCode.None, Assert.Single(response.Responses).ErrorCode);
-        var configs = node.Node.Controller.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ThisBroker);
+        var configs = node.Node.Metadata.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ThisBroker);
         Assert.Equal([new KeyValuePair<string, string>("log.retention.bytes", "1048576")], configs);
         var broker = await DescribeBrokerAsync(client, ThisBroker);
         Assert.Equal(("1048576", (sbyte)ConfigSource.DynamicBrokerConfig), Summary(broker.Configs.Single(c => c.Name == "log.retention.bytes")));
@@ -273,7 +273,7 @@ public sealed class DynamicBrokerConfigApiTests
             (result.ErrorCode, result.ErrorMessage));
         Assert.Equal(
             [new KeyValuePair<string, string>("log.retention.ms", "1000")],
-            node.Node.Controller.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ClusterDefault));
+            node.Node.Metadata.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ClusterDefault));
     }
 
     [Fact]
@@ -335,7 +335,7 @@ public sealed class DynamicBrokerConfigApiTests
         Assert.Equal(
             ((short)ErrorCode.InvalidConfig, "Invalid configuration for topic 'lagged': min.compaction.lag.ms=10000 is invalid: must be at most max.compaction.lag.ms=5000."),
             (response.ErrorCode, response.ErrorMessage));
-        Assert.Empty(node.Node.Controller.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ClusterDefault));
+        Assert.Empty(node.Node.Metadata.Image.ConfigsOf(Rill.Metadata.ConfigResourceType.Broker, ClusterDefault));
     }
 
     private static Rill.Storage.Log LogOf(RillTestNode node, string topic)

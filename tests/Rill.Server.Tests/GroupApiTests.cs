@@ -26,7 +26,7 @@ public sealed class GroupApiTests : IClassFixture<BrokerFixture>
             Assert.Equal(_broker.Port, c.Port);
         });
         Assert.Equal(["g-find-1", "g-find-2"], response.Coordinators.Select(c => c.Key));
-        Assert.True(_broker.Node.Node.Controller.Image.Topics.TryGetValue("__consumer_offsets", out var offsets));
+        Assert.True(_broker.Node.Node.Metadata.Image.Topics.TryGetValue("__consumer_offsets", out var offsets));
         Assert.Equal(50, offsets.Partitions.Length);
     }
 

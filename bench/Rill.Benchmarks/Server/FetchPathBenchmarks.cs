@@ -32,9 +32,9 @@ public class FetchPathBenchmarks
     public int Partitions { get; set; }
 
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
-        _broker = new InMemoryBroker(Requests.Topic, TopicPartitions);
+        _broker = await InMemoryBroker.StartAsync(Requests.Topic, TopicPartitions);
         var batch = RecordBatches.Build(100, CompressionCodec.None);
         var logEndOffset = 0L;
         for (var p = 0; p < TopicPartitions; p++)

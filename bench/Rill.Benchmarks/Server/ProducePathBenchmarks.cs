@@ -33,9 +33,9 @@ public class ProducePathBenchmarks
     public int Partitions { get; set; }
 
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
-        _broker = new InMemoryBroker(Requests.Topic, TopicPartitions);
+        _broker = await InMemoryBroker.StartAsync(Requests.Topic, TopicPartitions);
         var batch = RecordBatches.Build(RecordBatches.RecordsPer16KiB, CompressionCodec.None);
         _frame = Frames.Request(ApiKey.Produce, 9, correlationId: 1, Requests.Produce(Partitions, batch));
         _pipelined = Frames.Repeat(_frame, InFlight);

@@ -1,33 +1,28 @@
 using System.Buffers;
-using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
-using Microsoft.Extensions.Logging.Abstractions;
-using Rill.Common;
 using Rill.Config;
-using Rill.Metadata;
 using Rill.Protocol.Framing;
+using Rill.Protocol.Messages;
 using Rill.Replication;
-using Rill.Server.Handlers;
+using Rill.Server;
 using Rill.Server.Network;
-using Rill.Server.Observability;
-using Rill.Storage;
 
 namespace Rill.Benchmarks.Support;
 
 /// <summary>
-/// A single-node broker without sockets: storage, metadata, the Produce and Fetch handlers and one
-/// <see cref="KafkaSession"/> over a pair of in-memory pipes, composed as <c>RillNode</c> composes them
-/// (minus Kestrel, groups, the admin listener and background maintenance). The benchmark plays the client.
+/// A real single-node broker, built by <see cref="RillNodeBuilder"/> as <c>rill serve</c> builds it, that the
+/// benchmark drives without sockets: one <see cref="KafkaSession"/> over a pair of in-memory pipes set up as
+/// Kestrel's socket transport sets them up, or a frame through the node's request pipeline on the calling thread
+/// (<see cref="DirectPath"/>). The benchmark plays the client.
 /// </summary>
 public sealed class InMemoryBroker : IAsyncDisposable
 {
     private const int NodeId = 1;
 
+    private static readonly ConnectionInfo Connection = new("bench-1", RemoteEndPoint: null, LocalEndPoint: null, "PLAINTEXT");
+
     private readonly TempDirectory _dir;
-    private readonly LogManager _logs;
-    private readonly FileMetadataLog _metadataLog;
-    private readonly Meter _meter;
-    private readonly PrometheusExporter _exporter;
+    private readonly RillNode _node;
     private readonly BlockMemoryPool _pool;
     private readonly Pipe _requests;
     private readonly Pipe _responses;
@@ -35,32 +30,10 @@ public sealed class InMemoryBroker : IAsyncDisposable
     private readonly Task _session;
     private readonly DirectPath _direct;
 
-    public InMemoryBroker(string topic, int partitions)
+    private InMemoryBroker(TempDirectory dir, RillNode node)
     {
-        _dir = new TempDirectory("rill-bench-broker");
-        var time = TimeProvider.System;
-        _logs = new LogManager([_dir.Path], time, NullLoggerFactory.Instance);
-        _metadataLog = new FileMetadataLog(_dir.Path, NullLogger<FileMetadataLog>.Instance);
-        Controller = new MetadataController(_metadataLog, new MetadataControllerConfig(NodeId, partitions, 1), NullLogger<MetadataController>.Instance);
-        Replicas = new ReplicaManager(ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={NodeId}"]), _logs, time, NullLogger<ReplicaManager>.Instance);
-        Controller.Load();
-        Controller.AddPublisher(Replicas);
-        Controller.RegisterBroker(NodeId, Uuid.NewRandom(), [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)], rack: null);
-        var created = Controller.CreateTopic(topic, partitions, 1, new Dictionary<string, string>(), validateOnly: false);
-        if (created.ErrorCode != ErrorCode.None)
-        {
-            throw new InvalidOperationException($"cannot create {topic}: {created.ErrorCode}");
-        }
-
-        // The node always runs its /metrics exporter, whose listener turns on every instrument: without it the
-        // counters on the request path would cost nothing and the numbers would flatter the node.
-        _meter = new Meter("Rill.Benchmarks");
-        var topicMetrics = new TopicMetrics(_meter);
-        Dispatcher = new RequestDispatcher(
-        [
-            new ProduceHandler(Controller, Replicas, topicMetrics),
-            new FetchHandler(Controller, Replicas, topicMetrics),
-        ]);
+        _dir = dir;
+        _node = node;
 
         // As Kestrel's socket transport sets them up: 4 KiB pooled blocks, continuations on the thread pool, and its
         // default limits (MaxRequestBufferSize 1 MiB for what the client sends, MaxResponseBufferSize 64 KiB back).
@@ -69,25 +42,34 @@ public sealed class InMemoryBroker : IAsyncDisposable
             minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
         _responses = new Pipe(new PipeOptions(_pool, pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024,
             minimumSegmentSize: BlockMemoryPool.BlockSize, useSynchronizationContext: false));
-        var networkMetrics = new NetworkMetrics(_meter);
-        var pipeline = new RequestPipeline(Dispatcher, time, networkMetrics, NullLogger.Instance);
-        var session = new KafkaSession(
-            new DuplexPipe(_requests.Reader, _responses.Writer),
-            new ConnectionInfo("bench-1", RemoteEndPoint: null, LocalEndPoint: null, "PLAINTEXT"),
-            pipeline,
-            new SessionConfig(SocketRequestMaxBytes: 100 * 1024 * 1024, ConnectionsMaxIdleMs: 600_000),
-            networkMetrics,
-            NullLogger.Instance);
-        _exporter = new PrometheusExporter([_meter], NullLogger.Instance);
-        _direct = new DirectPath(pipeline);
-        _session = Task.Run(() => session.RunAsync(_stopping.Token));
+        _direct = new DirectPath(node.Pipeline);
+        _session = Task.Run(() => node.ServeConnectionAsync(new DuplexPipe(_requests.Reader, _responses.Writer), Connection, _stopping.Token));
     }
 
-    public MetadataController Controller { get; }
+    public ReplicaManager Replicas => _node.Replicas;
 
-    public ReplicaManager Replicas { get; }
+    /// <summary>Starts the node in a temporary directory and creates <paramref name="topic"/> through the session.</summary>
+    public static async Task<InMemoryBroker> StartAsync(string topic, int partitions)
+    {
+        var dir = new TempDirectory("rill-bench-broker");
+        var config = ServerConfig.Load(
+            null,
+            new Dictionary<string, string>(),
+            [$"node.id={NodeId}", $"log.dirs={dir.Path}", "listeners=PLAINTEXT://127.0.0.1:0", "admin.listener=127.0.0.1:0"]);
+        var node = await new RillNodeBuilder(config).StartAsync(CancellationToken.None);
+        var broker = new InMemoryBroker(dir, node);
+        var create = new CreateTopicsRequest
+        {
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }],
+        };
+        await broker.RoundTripAsync(Frames.Request(ApiKey.CreateTopics, 7, correlationId: 1, create));
+        if (!node.Metadata.Image.Topics.ContainsKey(topic))
+        {
+            throw new InvalidOperationException($"cannot create {topic}");
+        }
 
-    public RequestDispatcher Dispatcher { get; }
+        return broker;
+    }
 
     /// <summary>
     /// Takes one request frame (size prefix included) through <see cref="DirectPath"/> on the calling thread;
@@ -137,12 +119,8 @@ public sealed class InMemoryBroker : IAsyncDisposable
         await _stopping.CancelAsync();
         await _session;
         await _responses.Reader.CompleteAsync();
-        _logs.Shutdown();
-        _logs.Dispose();
-        _metadataLog.Dispose();
+        await _node.DisposeAsync();
         _pool.Dispose();
-        _exporter.Dispose();
-        _meter.Dispose();
         _stopping.Dispose();
         _dir.Dispose();
     }

@@ -19,9 +19,9 @@ public sealed class CoordinatorLog : ICoordinatorLog
     private const int OffsetsCommitTimeoutMs = 5000;
 
     private readonly ReplicaManager _replicas;
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
 
-    public CoordinatorLog(ReplicaManager replicas, MetadataController controller)
+    public CoordinatorLog(ReplicaManager replicas, IMetadataView controller)
     {
         _replicas = replicas;
         _controller = controller;

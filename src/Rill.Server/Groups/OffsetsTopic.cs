@@ -1,6 +1,7 @@
 using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
+using Rill.Protocol.Messages;
 
 namespace Rill.Server.Groups;
 
@@ -15,34 +16,40 @@ public sealed class OffsetsTopic
     // Kafka's offsets.topic.segment.bytes default: small segments so that compaction reaches them soon.
     private const string SegmentBytes = "104857600";
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
+    private readonly IControllerClient _controller;
     private readonly ServerConfig _config;
 
-    public OffsetsTopic(MetadataController controller, ServerConfig config)
+    public OffsetsTopic(IMetadataView metadata, IControllerClient controller, ServerConfig config)
     {
+        _metadata = metadata;
         _controller = controller;
         _config = config;
     }
 
-    public bool Exists => _controller.Image.Topics.ContainsKey(Name);
+    public bool Exists => _metadata.Image.Topics.ContainsKey(Name);
 
     /// <summary>Creates the topic if it does not exist yet; a concurrent creation is fine.</summary>
-    public void EnsureCreated()
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         if (Exists)
         {
             return;
         }
 
-        var configs = new Dictionary<string, string>(StringComparer.Ordinal)
+        var topic = new CreateTopicsRequest.CreatableTopic
         {
-            [TopicConfigs.CleanupPolicyConfig] = TopicConfigs.CleanupPolicyCompact,
-            [TopicConfigs.SegmentBytesConfig] = SegmentBytes,
+            Name = Name,
+            NumPartitions = _config.OffsetsTopicNumPartitions,
+            ReplicationFactor = _config.OffsetsTopicReplicationFactor,
         };
-        var result = _controller.CreateTopic(Name, _config.OffsetsTopicNumPartitions, _config.OffsetsTopicReplicationFactor, configs, validateOnly: false);
-        if (result.ErrorCode is not (ErrorCode.None or ErrorCode.TopicAlreadyExists))
+        topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = TopicConfigs.CleanupPolicyConfig, Value = TopicConfigs.CleanupPolicyCompact });
+        topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = TopicConfigs.SegmentBytesConfig, Value = SegmentBytes });
+        var response = await _controller.CreateTopicsAsync(new CreateTopicsRequest { Topics = [topic] }, cancellationToken).ConfigureAwait(false);
+        var result = response.Topics[0];
+        if ((ErrorCode)result.ErrorCode is not (ErrorCode.None or ErrorCode.TopicAlreadyExists))
         {
-            throw new KafkaException(result.ErrorCode, $"Cannot create {Name}: {result.ErrorMessage}");
+            throw new KafkaException((ErrorCode)result.ErrorCode, $"Cannot create {Name}: {result.ErrorMessage}");
         }
     }
 }

@@ -7,22 +7,24 @@ namespace Rill.Server.Handlers;
 
 /// <summary>
 /// The older, whole-replacement form of config changes: the request's configs become the topic's overrides, or the
-/// broker resource's whole dynamic set.
+/// broker resource's whole dynamic set. The controller decides; resources it does not take are answered here.
 /// </summary>
 public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest>
 {
-    private readonly MetadataController _controller;
+    private readonly IControllerClient _controller;
     private readonly ServerConfig _config;
 
-    public AlterConfigsHandler(MetadataController controller, ServerConfig config)
+    public AlterConfigsHandler(IControllerClient controller, ServerConfig config)
     {
         _controller = controller;
         _config = config;
     }
 
-    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<ApiResponse> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
     {
         var response = new AlterConfigsResponse();
+        var forwarded = new AlterConfigsRequest { ValidateOnly = request.ValidateOnly };
+        var slots = new List<int>();
         foreach (var resource in request.Resources)
         {
             var result = new AlterConfigsResponse.AlterConfigsResourceResponse
@@ -31,27 +33,26 @@ public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest>
                 ResourceName = resource.ResourceName,
             };
             response.Responses.Add(result);
-            var configs = resource.Configs.Select(c => (c.Name, c.Value));
-            var (error, message) = (ConfigResourceType)resource.ResourceType switch
+            if (ConfigResources.Preprocess(_config, resource.ResourceType, resource.ResourceName) is var (error, message))
             {
-                ConfigResourceType.Topic => TopicConfigChanges.Alter(
-                    _controller,
-                    _config.NodeId,
-                    resource.ResourceName,
-                    request.ValidateOnly,
-                    (current, dynamic) => TopicConfigChanges.Replace(_config, dynamic, current, configs)),
-                ConfigResourceType.Broker => BrokerConfigChanges.Alter(
-                    _controller,
-                    _config,
-                    resource.ResourceName,
-                    request.ValidateOnly,
-                    (_, _) => BrokerConfigChanges.Replace(configs)),
-                _ => TopicConfigChanges.Unsupported(resource.ResourceType),
-            };
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = message;
+                result.ErrorCode = (short)error;
+                result.ErrorMessage = message;
+                continue;
+            }
+
+            slots.Add(response.Responses.Count - 1);
+            forwarded.Resources.Add(resource);
         }
 
-        return ValueTask.FromResult(ApiResponse.Of(response));
+        if (forwarded.Resources.Count > 0)
+        {
+            var decided = await _controller.AlterConfigsAsync(forwarded, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < slots.Count; i++)
+            {
+                response.Responses[slots[i]] = decided.Responses[i];
+            }
+        }
+
+        return ApiResponse.Of(response);
     }
 }

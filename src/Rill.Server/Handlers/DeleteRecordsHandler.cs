@@ -9,18 +9,18 @@ namespace Rill.Server.Handlers;
 /// <summary>Moves partitions' log start offsets forward (-1 = up to the high watermark); records below are gone for every reader.</summary>
 public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest>
 {
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
     private readonly ReplicaManager _replicas;
 
-    public DeleteRecordsHandler(MetadataController controller, ReplicaManager replicas)
+    public DeleteRecordsHandler(IMetadataView metadata, ReplicaManager replicas)
     {
-        _controller = controller;
+        _metadata = metadata;
         _replicas = replicas;
     }
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, DeleteRecordsRequest request, CancellationToken cancellationToken)
     {
-        var image = _controller.Image;
+        var image = _metadata.Image;
         var response = new DeleteRecordsResponse();
         foreach (var topic in request.Topics)
         {

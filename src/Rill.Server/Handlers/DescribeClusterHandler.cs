@@ -11,11 +11,11 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest>
 {
     private const sbyte BrokerEndpoints = 1;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ServerConfig _config;
     private readonly string _clusterId;
 
-    public DescribeClusterHandler(MetadataController controller, ServerConfig config, string clusterId)
+    public DescribeClusterHandler(IMetadataView controller, ServerConfig config, string clusterId)
     {
         _controller = controller;
         _config = config;

@@ -17,11 +17,11 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
 {
     private const short MinimumVersion = 1;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly ServerConfig _config;
     private readonly LogLevels? _logLevels;
 
-    public DescribeConfigsHandler(MetadataController controller, ServerConfig config, LogLevels? logLevels)
+    public DescribeConfigsHandler(IMetadataView controller, ServerConfig config, LogLevels? logLevels)
     {
         _controller = controller;
         _config = config;

@@ -21,13 +21,13 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     private const int InitialSessionEpoch = 0;
     private const int FinalSessionEpoch = -1;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
     private readonly ReplicaManager _replicas;
     private readonly TopicMetrics _metrics;
 
-    public FetchHandler(MetadataController controller, ReplicaManager replicas, TopicMetrics metrics)
+    public FetchHandler(IMetadataView metadata, ReplicaManager replicas, TopicMetrics metrics)
     {
-        _controller = controller;
+        _metadata = metadata;
         _replicas = replicas;
         _metrics = metrics;
     }
@@ -42,7 +42,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             return ApiResponse.Of(new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound });
         }
 
-        var image = _controller.Image;
+        var image = _metadata.Image;
         var replicaId = version >= FirstReplicaStateVersion ? request.ReplicaState.ReplicaId : request.ReplicaId;
         var isolation = replicaId >= 0 ? FetchIsolation.LogEnd
             : request.IsolationLevel == 1 ? FetchIsolation.TxnCommitted

@@ -16,12 +16,12 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
 {
     private const sbyte GroupKeyType = 0;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _controller;
     private readonly GroupCoordinator _coordinator;
     private readonly OffsetsTopic _offsetsTopic;
     private readonly int _nodeId;
 
-    public FindCoordinatorHandler(MetadataController controller, GroupCoordinator coordinator, OffsetsTopic offsetsTopic, int nodeId)
+    public FindCoordinatorHandler(IMetadataView controller, GroupCoordinator coordinator, OffsetsTopic offsetsTopic, int nodeId)
     {
         _controller = controller;
         _coordinator = coordinator;
@@ -29,8 +29,15 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
         _nodeId = nodeId;
     }
 
-    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<ApiResponse> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
     {
+        // __consumer_offsets is created on first use, as in Kafka; a request that only asks about transactions or has
+        // no valid key does not create it.
+        if (request.KeyType == GroupKeyType && (context.ApiVersion >= 4 ? request.CoordinatorKeys.Any(k => k.Length > 0) : !string.IsNullOrEmpty(request.Key)))
+        {
+            await _offsetsTopic.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion >= 4)
         {
@@ -58,7 +65,7 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
             response.ErrorMessage = answer.Message;
         }
 
-        return ValueTask.FromResult(ApiResponse.Of(response));
+        return ApiResponse.Of(response);
     }
 
     private (ErrorCode Error, string? Message, int NodeId, string Host, int Port) Find(string key, sbyte keyType, string listener)
@@ -73,7 +80,6 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
             return (ErrorCode.InvalidRequest, "The group id is empty.", -1, string.Empty, -1);
         }
 
-        _offsetsTopic.EnsureCreated();
         var state = _coordinator.CoordinatorStateFor(key);
         if (state != ErrorCode.None)
         {

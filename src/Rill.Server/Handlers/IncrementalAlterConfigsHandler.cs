@@ -1,3 +1,4 @@
+using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
 using Rill.Protocol.Messages;
@@ -8,24 +9,27 @@ namespace Rill.Server.Handlers;
 
 /// <summary>
 /// Sets, deletes, appends to or subtracts from topic configs and dynamic broker configs (the cluster default or this
-/// broker's own), applied live to the partitions they concern; sets and deletes logger levels (BROKER_LOGGER).
+/// broker's own), decided by the controller and applied live to the partitions they concern; sets and deletes logger
+/// levels (BROKER_LOGGER), which belong to this broker alone.
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlterConfigsRequest>
 {
-    private readonly MetadataController _controller;
+    private readonly IControllerClient _controller;
     private readonly ServerConfig _config;
     private readonly LogLevels? _logLevels;
 
-    public IncrementalAlterConfigsHandler(MetadataController controller, ServerConfig config, LogLevels? logLevels)
+    public IncrementalAlterConfigsHandler(IControllerClient controller, ServerConfig config, LogLevels? logLevels)
     {
         _controller = controller;
         _config = config;
         _logLevels = logLevels;
     }
 
-    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<ApiResponse> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
     {
         var response = new IncrementalAlterConfigsResponse();
+        var forwarded = new IncrementalAlterConfigsRequest { ValidateOnly = request.ValidateOnly };
+        var slots = new List<int>();
         foreach (var resource in request.Resources)
         {
             var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
@@ -34,28 +38,34 @@ public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlter
                 ResourceName = resource.ResourceName,
             };
             response.Responses.Add(result);
-            var operations = resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value));
-            var (error, message) = (ConfigResourceType)resource.ResourceType switch
-            {
-                ConfigResourceType.Topic => TopicConfigChanges.Alter(
-                    _controller,
+            (ErrorCode Error, string? Message)? local = (ConfigResourceType)resource.ResourceType == ConfigResourceType.BrokerLogger
+                ? BrokerLoggerConfigs.Alter(
+                    _logLevels,
                     _config.NodeId,
                     resource.ResourceName,
                     request.ValidateOnly,
-                    (current, dynamic) => TopicConfigChanges.Incremental(_config, dynamic, current, operations)),
-                ConfigResourceType.Broker => BrokerConfigChanges.Alter(
-                    _controller,
-                    _config,
-                    resource.ResourceName,
-                    request.ValidateOnly,
-                    (current, dynamic) => BrokerConfigChanges.Incremental(_config, dynamic, resource.ResourceName, current, operations)),
-                ConfigResourceType.BrokerLogger => BrokerLoggerConfigs.Alter(_logLevels, _config.NodeId, resource.ResourceName, request.ValidateOnly, operations),
-                _ => TopicConfigChanges.Unsupported(resource.ResourceType),
-            };
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = message;
+                    resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value)))
+                : ConfigResources.Preprocess(_config, resource.ResourceType, resource.ResourceName);
+            if (local is var (error, message))
+            {
+                result.ErrorCode = (short)error;
+                result.ErrorMessage = message;
+                continue;
+            }
+
+            slots.Add(response.Responses.Count - 1);
+            forwarded.Resources.Add(resource);
         }
 
-        return ValueTask.FromResult(ApiResponse.Of(response));
+        if (forwarded.Resources.Count > 0)
+        {
+            var decided = await _controller.IncrementalAlterConfigsAsync(forwarded, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < slots.Count; i++)
+            {
+                response.Responses[slots[i]] = decided.Responses[i];
+            }
+        }
+
+        return ApiResponse.Of(response);
     }
 }

@@ -21,12 +21,12 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
     /// <summary>A negative timestamp with no meaning, which the replica manager answers with INVALID_REQUEST.</summary>
     private const long InvalidTimestamp = -100;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
     private readonly ReplicaManager _replicas;
 
-    public ListOffsetsHandler(MetadataController controller, ReplicaManager replicas)
+    public ListOffsetsHandler(IMetadataView metadata, ReplicaManager replicas)
     {
-        _controller = controller;
+        _metadata = metadata;
         _replicas = replicas;
     }
 
@@ -34,7 +34,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
     {
-        var image = _controller.Image;
+        var image = _metadata.Image;
         var version = context.ApiVersion;
         var response = new ListOffsetsResponse();
         foreach (var topic in request.Topics)

@@ -14,23 +14,25 @@ namespace Rill.Server.Handlers;
 /// </summary>
 public sealed class MetadataHandler : ApiHandler<MetadataRequest>
 {
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
+    private readonly IControllerClient _controller;
     private readonly ServerConfig _config;
     private readonly string _clusterId;
     private readonly ILogger _logger;
 
-    public MetadataHandler(MetadataController controller, ServerConfig config, string clusterId, ILogger logger)
+    public MetadataHandler(IMetadataView metadata, IControllerClient controller, ServerConfig config, string clusterId, ILogger logger)
     {
+        _metadata = metadata;
         _controller = controller;
         _config = config;
         _clusterId = clusterId;
         _logger = logger;
     }
 
-    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<ApiResponse> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {
         var version = context.ApiVersion;
-        var image = _controller.Image;
+        var image = _metadata.Image;
         var response = new MetadataResponse
         {
             ClusterId = _clusterId,
@@ -65,20 +67,54 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
         else
         {
             var autoCreate = _config.AutoCreateTopicsEnable && (version < 4 || request.AllowAutoTopicCreation);
+            var created = autoCreate
+                ? await AutoCreateAsync(image, request.Topics!, cancellationToken).ConfigureAwait(false)
+                : new Dictionary<string, CreateTopicsResponse.CreatableTopicResult>(StringComparer.Ordinal);
+            image = _metadata.Image;
             foreach (var requested in request.Topics!)
             {
-                response.Topics.Add(DescribeRequested(requested, autoCreate, includeOperations, ref image));
+                response.Topics.Add(DescribeRequested(requested, autoCreate, includeOperations, image, created));
             }
         }
 
-        return ValueTask.FromResult(ApiResponse.Of(response));
+        return ApiResponse.Of(response);
+    }
+
+    // The requested topics that do not exist and have a valid name, created in one request to the controller.
+    private async Task<Dictionary<string, CreateTopicsResponse.CreatableTopicResult>> AutoCreateAsync(
+        MetadataImage image,
+        List<MetadataRequest.MetadataRequestTopic> requested,
+        CancellationToken cancellationToken)
+    {
+        var create = new CreateTopicsRequest();
+        foreach (var name in requested.Select(t => t.Name).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (!image.Topics.ContainsKey(name) && TopicNames.Validate(name) is null)
+            {
+                create.Topics.Add(new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = -1, ReplicationFactor = -1 });
+            }
+        }
+
+        if (create.Topics.Count == 0)
+        {
+            return new Dictionary<string, CreateTopicsResponse.CreatableTopicResult>(StringComparer.Ordinal);
+        }
+
+        var response = await _controller.CreateTopicsAsync(create, cancellationToken).ConfigureAwait(false);
+        foreach (var result in response.Topics.Where(r => r.ErrorCode == (short)ErrorCode.None))
+        {
+            ServerLog.TopicAutoCreated(_logger, result.Name, result.NumPartitions);
+        }
+
+        return response.Topics.ToDictionary(r => r.Name, StringComparer.Ordinal);
     }
 
     private MetadataResponse.MetadataResponseTopic DescribeRequested(
         MetadataRequest.MetadataRequestTopic requested,
         bool autoCreate,
         bool includeOperations,
-        ref MetadataImage image)
+        MetadataImage image,
+        Dictionary<string, CreateTopicsResponse.CreatableTopicResult> created)
     {
         if (requested.Name is null)
         {
@@ -114,20 +150,13 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
             };
         }
 
-        var created = _controller.CreateTopic(requested.Name, numPartitions: -1, replicationFactor: -1, new Dictionary<string, string>(), validateOnly: false);
-        image = _controller.Image;
-        if (created.ErrorCode == ErrorCode.None)
+        // A topic auto-created by this request is in the image read after the creation; one that could not be
+        // created answers with the controller's error.
+        return new MetadataResponse.MetadataResponseTopic
         {
-            ServerLog.TopicAutoCreated(_logger, requested.Name, created.Topic!.Partitions.Length);
-        }
-
-        return image.TryGetTopic(requested.Name, out topic)
-            ? Describe(topic, includeOperations)
-            : new MetadataResponse.MetadataResponseTopic
-            {
-                ErrorCode = (short)created.ErrorCode,
-                Name = requested.Name,
-            };
+            ErrorCode = created.TryGetValue(requested.Name, out var result) ? result.ErrorCode : (short)ErrorCode.UnknownTopicOrPartition,
+            Name = requested.Name,
+        };
     }
 
     private static MetadataResponse.MetadataResponseTopic Describe(TopicImage topic, bool includeOperations)

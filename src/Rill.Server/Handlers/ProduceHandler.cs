@@ -21,13 +21,13 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
     private const short FirstRecordBatchVersion = 3;
     private const short FirstZstdVersion = 7;
 
-    private readonly MetadataController _controller;
+    private readonly IMetadataView _metadata;
     private readonly ReplicaManager _replicas;
     private readonly TopicMetrics _metrics;
 
-    public ProduceHandler(MetadataController controller, ReplicaManager replicas, TopicMetrics metrics)
+    public ProduceHandler(IMetadataView metadata, ReplicaManager replicas, TopicMetrics metrics)
     {
-        _controller = controller;
+        _metadata = metadata;
         _replicas = replicas;
         _metrics = metrics;
     }
@@ -39,7 +39,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             return ValueTask.FromResult(ApiResponse.Close);
         }
 
-        var image = _controller.Image;
+        var image = _metadata.Image;
         var response = new ProduceResponse();
         var entries = new List<AppendEntry>();
         var slots = new List<ProduceResponse.PartitionProduceResponse>();

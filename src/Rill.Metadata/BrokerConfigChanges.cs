@@ -2,9 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Rill.Common;
 using Rill.Config;
-using Rill.Metadata;
 
-namespace Rill.Server.Handlers;
+namespace Rill.Metadata;
 
 /// <summary>
 /// AlterConfigs / IncrementalAlterConfigs on a BROKER resource: the cluster default (name "") or this broker's own
@@ -14,42 +13,32 @@ namespace Rill.Server.Handlers;
 /// </summary>
 public static class BrokerConfigChanges
 {
-    private static readonly KeyValuePair<string, string?>[] NoChanges = [];
-
     /// <summary>
-    /// Checks the resource name, computes the resource's new dynamic set from the current one with
-    /// <paramref name="compute"/>, validates it and records the changes unless only validating.
+    /// The changes to record for one broker resource, decided on <paramref name="image"/>: its new dynamic set is
+    /// computed from the current one with <paramref name="compute"/> and validated; nothing is recorded when anything
+    /// is wrong or the request only validates. The resource name was checked by the broker that took the request.
     /// </summary>
-    public static (ErrorCode Error, string? Message) Alter(
-        MetadataController controller,
+    public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Decide(
+        MetadataImage image,
         ServerConfig config,
         string resourceName,
         bool validateOnly,
         Func<IReadOnlyDictionary<string, string>, DynamicBrokerConfig, NextSet> compute)
     {
-        var (nameError, nameMessage) = CheckName(config, resourceName);
-        if (nameError != ErrorCode.None)
+        var current = image.ConfigsOf(ConfigResourceType.Broker, resourceName);
+        var next = compute(current, image.DynamicConfigOf(config.NodeId));
+        if (next.Error != ErrorCode.None)
         {
-            return (nameError, nameMessage);
+            return (next.Error, next.Message, []);
         }
 
-        return controller.AlterConfigs<(ErrorCode, string?)>(new ConfigResource(ConfigResourceType.Broker, resourceName), image =>
+        var (error, message) = Validate(config, image, resourceName, next);
+        if (error != ErrorCode.None || validateOnly)
         {
-            var current = image.ConfigsOf(ConfigResourceType.Broker, resourceName);
-            var next = compute(current, image.DynamicConfigOf(config.NodeId));
-            if (next.Error != ErrorCode.None)
-            {
-                return (NoChanges, (next.Error, next.Message));
-            }
+            return (error, message, []);
+        }
 
-            var (error, message) = Validate(config, image, resourceName, next);
-            if (error != ErrorCode.None || validateOnly)
-            {
-                return (NoChanges, (error, message));
-            }
-
-            return (Diff(current, next.Configs), (ErrorCode.None, (string?)null));
-        });
+        return (ErrorCode.None, null, Diff(current, next.Configs));
     }
 
     /// <summary>
@@ -150,9 +139,11 @@ public static class BrokerConfigChanges
         return new NextSet(ErrorCode.None, null, next, [.. next.Keys]);
     }
 
-    // "" is the cluster default; otherwise Kafka accepts only the id of the broker that received the request
-    // (ConfigAdminManager.validateResourceNameIsCurrentNodeId), since each broker validates its own values.
-    private static (ErrorCode Error, string? Message) CheckName(ServerConfig config, string resourceName)
+    /// <summary>
+    /// "" is the cluster default; otherwise Kafka accepts only the id of the broker that received the request
+    /// (ConfigAdminManager.validateResourceNameIsCurrentNodeId, run by that broker before it forwards the request).
+    /// </summary>
+    public static (ErrorCode Error, string? Message) CheckName(ServerConfig config, string resourceName)
     {
         if (resourceName == DynamicBrokerConfig.ClusterDefaultName)
         {

@@ -1,13 +1,12 @@
 using Rill.Common;
 using Rill.Config;
-using Rill.Metadata;
 
-namespace Rill.Server.Handlers;
+namespace Rill.Metadata;
 
 /// <summary>
 /// Turns AlterConfigs / IncrementalAlterConfigs requests on a TOPIC into the changes the controller records: the new
-/// set of topic overrides is computed and validated whole before anything is written. The operation numbers are
-/// shared with <see cref="BrokerConfigChanges"/>.
+/// set of topic overrides is computed and validated whole, inside the controller, before anything is written. The
+/// operation numbers are shared with <see cref="BrokerConfigChanges"/>.
 /// </summary>
 public static class TopicConfigChanges
 {
@@ -46,7 +45,8 @@ public static class TopicConfigChanges
                     next.Remove(name);
                     break;
                 case Append or Subtract when definition.Type != ConfigType.List:
-                    return (ErrorCode.InvalidConfig, $"'{name}' is not a list, so it cannot be appended to or subtracted from.", []);
+                    // Kafka's wording (ConfigAdminManager.prepareIncrementalConfigs), which clients' tests match on.
+                    return (ErrorCode.InvalidConfig, $"Config value {(operation == Append ? "append" : "subtract")} is not allowed for config key: {name}", []);
                 case Append or Subtract when value is not null:
                     var effective = TopicConfigs.Resolve(config, dynamic, next).Get(name).Value ?? string.Empty;
                     var items = effective.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -129,33 +129,22 @@ public static class TopicConfigChanges
     }
 
     /// <summary>
-    /// Checks that the topic exists, computes its new overrides from the current ones and the dynamic broker configs
-    /// with <paramref name="compute"/>, and records the changes unless only validating. Nothing is recorded when
-    /// anything is wrong.
+    /// The changes to record for one topic resource, decided on <paramref name="image"/>: nothing when the topic does
+    /// not exist, anything is wrong or the request only validates.
     /// </summary>
-    public static (ErrorCode Error, string? Message) Alter(
-        MetadataController controller,
+    public static (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes) Decide(
+        MetadataImage image,
         int nodeId,
         string topic,
         bool validateOnly,
         Func<IReadOnlyDictionary<string, string>, DynamicBrokerConfig, (ErrorCode Error, string? Message, List<KeyValuePair<string, string?>> Changes)> compute)
     {
-        return controller.AlterConfigs<(ErrorCode, string?)>(new ConfigResource(ConfigResourceType.Topic, topic), image =>
+        if (!image.Topics.ContainsKey(topic))
         {
-            if (!image.Topics.ContainsKey(topic))
-            {
-                return ([], (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist."));
-            }
+            return (ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist.", []);
+        }
 
-            var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), image.DynamicConfigOf(nodeId));
-            var recorded = error == ErrorCode.None && !validateOnly ? changes : [];
-            return (recorded, (error, message));
-        });
+        var (error, message, changes) = compute(image.ConfigsOf(ConfigResourceType.Topic, topic), image.DynamicConfigOf(nodeId));
+        return (error, message, error == ErrorCode.None && !validateOnly ? changes : []);
     }
-
-    /// <summary>The answer for a resource type the alter APIs do not change (BROKER_LOGGER, unknown types).</summary>
-    public static (ErrorCode Error, string? Message) Unsupported(sbyte resourceType) =>
-        (ConfigResourceType)resourceType == ConfigResourceType.BrokerLogger
-            ? (ErrorCode.InvalidRequest, BrokerLoggerConfigs.LegacyAlterNotSupported)
-            : (ErrorCode.InvalidRequest, $"Resource type {resourceType} has no configs this broker can alter.");
 }

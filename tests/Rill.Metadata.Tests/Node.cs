@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Rill.Common;
+using Rill.Config;
+using Rill.Protocol.Messages;
+
+namespace Rill.Metadata.Tests;
+
+/// <summary>One combined node's metadata: the file log, the loader that applies its commits and the active controller.</summary>
+internal sealed class Node : IDisposable
+{
+    private Node(string dir, ServerConfig config)
+    {
+        Log = new FileMetadataLog(dir, NullLogger.Instance);
+        Loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
+        Loader.Load(Log);
+        Controller = new MetadataController(Log, Loader.Image, config, NullLogger<MetadataController>.Instance);
+    }
+
+    public FileMetadataLog Log { get; }
+
+    public MetadataLoader Loader { get; }
+
+    public MetadataController Controller { get; }
+
+    public MetadataImage Image => Loader.Image;
+
+    public static Node Open(string dir, params string[] overrides) =>
+        new(dir, ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1", "num.partitions=2", .. overrides]));
+
+    public static Node OpenRegistered(string dir, params string[] overrides)
+    {
+        var node = Open(dir, overrides);
+        node.RegisterAsync(1).GetAwaiter().GetResult();
+        return node;
+    }
+
+    public async Task RegisterAsync(int brokerId)
+    {
+        var request = new BrokerRegistrationRequest { BrokerId = brokerId, IncarnationId = Uuid.NewRandom() };
+        request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = "PLAINTEXT", Host = "localhost", Port = 9092 });
+        await Controller.RegisterBrokerAsync(request, CancellationToken.None);
+    }
+
+    public async Task<CreateTopicsResponse.CreatableTopicResult> CreateTopicAsync(
+        string name, int partitions, short replicationFactor, bool validateOnly = false, params (string Key, string Value)[] configs)
+    {
+        var topic = new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = replicationFactor };
+        topic.Configs.AddRange(configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Key, Value = c.Value }));
+        var result = await Controller.CreateTopicsAsync(new CreateTopicsRequest { Topics = [topic], ValidateOnly = validateOnly }, CancellationToken.None);
+        return result.Response.Topics[0];
+    }
+
+    public async Task<ErrorCode> CreatePartitionsAsync(string name, int count)
+    {
+        var request = new CreatePartitionsRequest { Topics = [new CreatePartitionsRequest.CreatePartitionsTopic { Name = name, Count = count }] };
+        return (ErrorCode)(await Controller.CreatePartitionsAsync(request, CancellationToken.None)).Response.Results[0].ErrorCode;
+    }
+
+    public async Task<ErrorCode> DeleteTopicAsync(string name)
+    {
+        var request = new DeleteTopicsRequest { Topics = [new DeleteTopicsRequest.DeleteTopicState { Name = name }] };
+        return (ErrorCode)(await Controller.DeleteTopicsAsync(request, CancellationToken.None)).Response.Responses[0].ErrorCode;
+    }
+
+    public async Task<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> AlterAsync(
+        ConfigResourceType type, string name, params (string Key, sbyte Operation, string? Value)[] operations)
+    {
+        var resource = new IncrementalAlterConfigsRequest.AlterConfigsResource { ResourceType = (sbyte)type, ResourceName = name };
+        resource.Configs.AddRange(operations.Select(o => new IncrementalAlterConfigsRequest.AlterableConfig { Name = o.Key, ConfigOperation = o.Operation, Value = o.Value }));
+        var result = await Controller.IncrementalAlterConfigsAsync(new IncrementalAlterConfigsRequest { Resources = [resource] }, CancellationToken.None);
+        return result.Response.Responses[0];
+    }
+
+    public void Dispose()
+    {
+        Controller.Dispose();
+        Log.Dispose();
+    }
+}
