@@ -20,9 +20,11 @@ internal sealed class FrameRelay
     private readonly Func<LinkFault?> _fault;
     private readonly TimeProvider _time;
     private readonly CancellationToken _reset;
+    private readonly Action _dropped;
 
-    public FrameRelay(PipeReader source, PipeWriter destination, Func<LinkFault?> fault, TimeProvider time, CancellationToken reset)
+    public FrameRelay(PipeReader source, PipeWriter destination, Func<LinkFault?> fault, Action dropped, TimeProvider time, CancellationToken reset)
     {
+        _dropped = dropped;
         _reset = reset;
         _source = source;
         _destination = destination;
@@ -60,6 +62,11 @@ internal sealed class FrameRelay
                         {
                             remainingInFrame = SizePrefix + (long)size;
                             (dropping, var delay) = Decide(_fault());
+                            if (dropping)
+                            {
+                                _dropped();
+                            }
+
                             if (delay > TimeSpan.Zero)
                             {
                                 await Task.Delay(delay, _time, _reset);

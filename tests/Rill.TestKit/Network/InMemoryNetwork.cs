@@ -22,6 +22,7 @@ public sealed class InMemoryNetwork
     private readonly ConcurrentDictionary<(string From, string To), LinkFault> _faults = new();
     private readonly ConcurrentDictionary<(string From, string To), byte> _cuts = new();
     private readonly ConcurrentDictionary<long, Link> _links = new();
+    private readonly ConcurrentDictionary<(string From, string To), long> _dropped = new();
     private int _nextPort = FirstPort - 1;
     private long _nextConnection;
 
@@ -61,8 +62,8 @@ public sealed class InMemoryNetwork
             () => link?.Reset());
         link = new Link(from, listener.Host, server);
         _links[id] = link;
-        var up = new FrameRelay(toServer.Reader, atServer.Writer, () => FaultOf(from, listener.Host), _time, link.Resetting).RunAsync();
-        var down = new FrameRelay(fromServer.Reader, atClient.Writer, () => FaultOf(listener.Host, from), _time, link.Resetting).RunAsync();
+        var up = new FrameRelay(toServer.Reader, atServer.Writer, () => FaultOf(from, listener.Host), () => CountDrop(from, listener.Host), _time, link.Resetting).RunAsync();
+        var down = new FrameRelay(fromServer.Reader, atClient.Writer, () => FaultOf(listener.Host, from), () => CountDrop(listener.Host, from), _time, link.Resetting).RunAsync();
         _ = Task.WhenAll(up, down).ContinueWith(
             _ =>
             {
@@ -108,8 +109,13 @@ public sealed class InMemoryNetwork
         _cuts.TryRemove((b, a), out _);
     }
 
+    /// <summary>How many frames <paramref name="from"/> sent <paramref name="to"/> were dropped so far.</summary>
+    public long DroppedFrames(string from, string to) => _dropped.TryGetValue((from, to), out var count) ? count : 0;
+
     /// <summary>Hosts with a listener bound now.</summary>
     public IEnumerable<string> ListeningHosts => _listeners.Values.Select(l => l.Host).Distinct();
+
+    private void CountDrop(string from, string to) => _dropped.AddOrUpdate((from, to), 1, (_, count) => count + 1);
 
     private bool IsCut(string from, string to) => _cuts.ContainsKey((from, to));
 
