@@ -3,6 +3,7 @@ using Rill.Benchmarks.Support;
 using Rill.Common;
 using Rill.Protocol.Messages;
 using Rill.Protocol.Records;
+using Rill.Storage;
 
 namespace Rill.Benchmarks.Server;
 
@@ -43,13 +44,13 @@ public class FetchPathBenchmarks
                 throw new InvalidOperationException($"partition {p} is missing");
             }
 
-            while (partition.Log.SizeInBytes < PartitionLogBytes)
+            while (partition.SizeInBytes < PartitionLogBytes)
             {
                 RecordBatch.SetBaseOffset(batch, 0);
-                partition.AppendAsLeader(batch);
+                partition.AppendRecordsToLeader(batch, AppendOrigin.Client, requiredAcks: 1, out _);
             }
 
-            logEndOffset = partition.Log.LogEndOffset;
+            logEndOffset = partition.LogEndOffset;
         }
 
         _frame = Frames.Request(ApiKey.Fetch, 12, correlationId: 1, Requests.Fetch(Partitions, logEndOffset / 2 / 100 * 100, PartitionMaxBytes));

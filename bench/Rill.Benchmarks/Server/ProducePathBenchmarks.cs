@@ -40,7 +40,7 @@ public class ProducePathBenchmarks
         _frame = Frames.Request(ApiKey.Produce, 9, correlationId: 1, Requests.Produce(Partitions, batch));
         _pipelined = Frames.Repeat(_frame, InFlight);
         _broker.Handle(_frame);
-        if (!_broker.Replicas.TryGetPartition(new TopicPartition(Requests.Topic, 0), out var partition) || partition.Log.LogEndOffset == 0)
+        if (!_broker.Replicas.TryGetPartition(new TopicPartition(Requests.Topic, 0), out var partition) || partition.LogEndOffset == 0)
         {
             throw new InvalidOperationException("the produce request appended nothing");
         }
