@@ -442,12 +442,29 @@ internal sealed class LogSegment : IDisposable
             budget = first.Size;
         }
 
-        // One positional read of a header per batch, straight into the stack: the batches themselves are not read here.
-        Span<byte> header = stackalloc byte[RecordBatch.HeaderSize];
-        var end = position;
+        // The first batch is in. The offset index names batch starts: every batch before the last such start within
+        // the budget and below the limit offset is whole and in, so only the headers after it are read, one positional
+        // read each, straight into the stack; the batches themselves are not read here.
         var limit = position + budget;
-        while (end <= limit - RecordBatch.HeaderSize && FileWindow.ReadFully(_log, header, end) == RecordBatch.HeaderSize)
+        var end = position + first.Size;
+        var nextOffset = first.LastOffset + 1;
+        var jumped = false;
+        if (OffsetIndex.LastEntryBelow(limit, limitOffset) is { } entry && entry.Position > end)
         {
+            end = entry.Position;
+            jumped = true;
+        }
+
+        Span<byte> header = stackalloc byte[RecordBatch.HeaderSize];
+        while (end <= size - RecordBatch.HeaderSize && FileWindow.ReadFully(_log, header, end) == RecordBatch.HeaderSize)
+        {
+            if (jumped)
+            {
+                // The batches before this one end just below its base offset.
+                nextOffset = RecordBatch.GetBaseOffset(header);
+                jumped = false;
+            }
+
             var batchSize = RecordBatch.GetSizeInBytes(header);
             if (batchSize < RecordBatch.HeaderSize || batchSize > limit - end || RecordBatch.GetLastOffset(header) >= limitOffset)
             {
@@ -455,15 +472,11 @@ internal sealed class LogSegment : IDisposable
             }
 
             end += batchSize;
-            recordCount += RecordBatch.GetRecordsCount(header);
+            nextOffset = RecordBatch.GetNextOffset(header);
         }
 
-        if (end == position)
-        {
-            recordCount = 0;
-            return true;
-        }
-
+        // Counted from the offsets the batches span: exact but on compacted logs, where removed records' offsets count too.
+        recordCount = (int)(nextOffset - first.BaseOffset);
         ObjectDisposedException.ThrowIf(!TryRetainFile(), this);
         region = new SegmentRegion(this, position, (int)(end - position));
         return true;

@@ -134,6 +134,34 @@ internal sealed class OffsetIndex : IDisposable
         return found < 0 ? (BaseOffset, 0) : (BaseOffset + Relative(entries[found]), Position(entries[found]));
     }
 
+    /// <summary>
+    /// The last entry whose position is below <paramref name="positionExclusive"/> and whose offset is below
+    /// <paramref name="offsetExclusive"/>, or null. An entry is a batch's last offset and its start, so every batch
+    /// before that position is whole and ends below the offset: a Fetch cuts there without reading those headers.
+    /// </summary>
+    public (long Offset, int Position)? LastEntryBelow(long positionExclusive, long offsetExclusive)
+    {
+        var count = Volatile.Read(ref _count);
+        var entries = Volatile.Read(ref _entries);
+        var relativeLimit = offsetExclusive - BaseOffset;
+        int low = 0, high = count - 1, found = -1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            if (Position(entries[middle]) < positionExclusive && Relative(entries[middle]) < relativeLimit)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return found < 0 ? null : (BaseOffset + Relative(entries[found]), Position(entries[found]));
+    }
+
     /// <summary>The last entry, or (base offset, 0) when empty.</summary>
     public (long Offset, int Position) LastEntry
     {

@@ -40,6 +40,27 @@ public sealed class LogReadFileRegionTests : IDisposable
         Assert.Equal(buffered.Records.ToArray(), region.Records.Span.ToArray());
     }
 
+    [Theory]
+    [InlineData(0, 1 << 20, 1000L)]
+    [InlineData(0, 10_000, 1000L)]
+    [InlineData(57, 7_777, 1000L)]
+    [InlineData(0, 1 << 20, 333L)]
+    [InlineData(120, 30_000, 480L)]
+    public void ReadFileRegion_ManyBatchesWithASparseIndex_SameBatchesAndCountsAsRead(long offset, int maxBytes, long maxOffset)
+    {
+        var log = _fixture.Manager.GetOrCreateLog(new TopicPartition("sparse", 0), LogConfig.Default with { IndexIntervalBytes = 2048 });
+        for (var i = 0; i < 100; i++)
+        {
+            StorageFixture.Append(log, TestBatches.Build(1 + (i % 9), _fixture.NowMs, valueSize: 100 + (i * 37 % 500)));
+        }
+
+        using var buffered = log.Read(offset, maxBytes, maxOffset, minOneBatch: true);
+        using var region = log.ReadFileRegion(offset, maxBytes, maxOffset, minOneBatch: true);
+
+        Assert.Equal((buffered.ErrorCode, buffered.RecordCount, buffered.Records.Length), (region.ErrorCode, region.RecordCount, region.Records.Length));
+        Assert.Equal(buffered.Records.ToArray(), CopyFromFile(region.Records));
+    }
+
     [Fact]
     public void ReadFileRegion_IsAFileRegionThatTheWriterCopiesFromTheFile()
     {
