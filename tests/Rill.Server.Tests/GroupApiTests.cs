@@ -7,6 +7,8 @@ namespace Rill.Server.Tests;
 /// <summary>The group APIs on the wire: the codes clients depend on, through the real handlers and coordinator.</summary>
 public sealed class GroupApiTests : IClassFixture<BrokerFixture>
 {
+    private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(30);
+
     private readonly BrokerFixture _broker;
 
     public GroupApiTests(BrokerFixture broker)
@@ -42,7 +44,7 @@ public sealed class GroupApiTests : IClassFixture<BrokerFixture>
     public async Task JoinGroupV4_WithoutMemberId_GetsMemberIdRequired_ThenJoinsWithIt()
     {
         await using var client = await _broker.ConnectAsync();
-        await FindAsync(client, "g-join");
+        await FindLoadedCoordinatorAsync(client, "g-join");
         var first = await JoinAsync(client, 4, "g-join", memberId: string.Empty);
         Assert.Equal((short)ErrorCode.MemberIdRequired, first.ErrorCode);
         Assert.StartsWith("rill-tests-", first.MemberId, StringComparison.Ordinal);
@@ -59,7 +61,7 @@ public sealed class GroupApiTests : IClassFixture<BrokerFixture>
     public async Task JoinGroupV2_WithoutMemberId_IsGivenOneDirectly()
     {
         await using var client = await _broker.ConnectAsync();
-        await FindAsync(client, "g-join-v2");
+        await FindLoadedCoordinatorAsync(client, "g-join-v2");
         var joined = await JoinAsync(client, 2, "g-join-v2", memberId: string.Empty);
         Assert.Equal((short)ErrorCode.None, joined.ErrorCode);
         Assert.NotEmpty(joined.MemberId);
@@ -81,16 +83,21 @@ public sealed class GroupApiTests : IClassFixture<BrokerFixture>
     {
         await using var client = await _broker.ConnectAsync();
         await ProduceFetchTests.CreateTopicAsync(client, "g-commit-topic");
-        await FindAsync(client, "g-commit");
-        var member = (await JoinAsync(client, 2, "g-commit", string.Empty)).MemberId;
+        await FindLoadedCoordinatorAsync(client, "g-commit");
+        var first = await JoinAsync(client, 2, "g-commit", string.Empty);
+        Assert.Equal((short)ErrorCode.None, first.ErrorCode);
+        var member = first.MemberId;
         var joined = await JoinAsync(client, 2, "g-commit", member);
-        await client.RoundTripAsync<SyncGroupResponse>(ApiKey.SyncGroup, 1, new SyncGroupRequest
+        Assert.Equal((short)ErrorCode.None, joined.ErrorCode);
+        Assert.Equal(member, joined.MemberId);
+        var synced = await client.RoundTripAsync<SyncGroupResponse>(ApiKey.SyncGroup, 1, new SyncGroupRequest
         {
             GroupId = "g-commit",
             GenerationId = joined.GenerationId,
             MemberId = member,
             Assignments = [new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = member, Assignment = [] }],
         });
+        Assert.Equal((short)ErrorCode.None, synced.ErrorCode);
 
         Assert.Equal(ErrorCode.UnknownMemberId, await CommitAsync(client, "g-commit", joined.GenerationId, "someone-else", 5));
         Assert.Equal(ErrorCode.IllegalGeneration, await CommitAsync(client, "g-commit", joined.GenerationId + 7, member, 5));
@@ -102,6 +109,33 @@ public sealed class GroupApiTests : IClassFixture<BrokerFixture>
 
     private static async Task<FindCoordinatorResponse> FindAsync(RawKafkaClient client, params string[] groups) =>
         await client.RoundTripAsync<FindCoordinatorResponse>(ApiKey.FindCoordinator, 4, new FindCoordinatorRequest { CoordinatorKeys = [.. groups] });
+
+    /// <summary>
+    /// FindCoordinator for <paramref name="group"/> (which creates __consumer_offsets on first use), then waits until
+    /// the group's partition has loaded. As in Kafka, the broker names itself coordinator as soon as it leads the
+    /// partition, while the load still runs, and group requests meanwhile answer COORDINATOR_LOAD_IN_PROGRESS (clients
+    /// retry it): a test that joins straight after FindCoordinator races the load. OffsetFetch changes no state, so it
+    /// is what the wait polls.
+    /// </summary>
+    private static async Task FindLoadedCoordinatorAsync(RawKafkaClient client, string group)
+    {
+        var coordinator = Assert.Single((await FindAsync(client, group)).Coordinators);
+        Assert.Equal((short)ErrorCode.None, coordinator.ErrorCode);
+        await Eventually.UntilAsync(
+            async () => await GroupFetchErrorAsync(client, group) != ErrorCode.CoordinatorLoadInProgress,
+            LoadTimeout,
+            $"the coordinator partition of {group} has loaded");
+        Assert.Equal(ErrorCode.None, await GroupFetchErrorAsync(client, group));
+    }
+
+    private static async Task<ErrorCode> GroupFetchErrorAsync(RawKafkaClient client, string group)
+    {
+        var response = await client.RoundTripAsync<OffsetFetchResponse>(ApiKey.OffsetFetch, 8, new OffsetFetchRequest
+        {
+            Groups = [new OffsetFetchRequest.OffsetFetchRequestGroup { GroupId = group, Topics = null }],
+        });
+        return (ErrorCode)Assert.Single(response.Groups).ErrorCode;
+    }
 
     private static Task<JoinGroupResponse> JoinAsync(RawKafkaClient client, short version, string group, string memberId) =>
         client.RoundTripAsync<JoinGroupResponse>(ApiKey.JoinGroup, version, new JoinGroupRequest

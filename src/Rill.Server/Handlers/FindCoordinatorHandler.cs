@@ -8,8 +8,9 @@ using Rill.Server.Network;
 namespace Rill.Server.Handlers;
 
 /// <summary>
-/// Says which broker coordinates a group: on first use it creates <c>__consumer_offsets</c>, as Kafka does,
-/// and answers COORDINATOR_NOT_AVAILABLE until the group's partition is loaded. v4+ batches several keys.
+/// Says which broker coordinates a group: on first use it creates <c>__consumer_offsets</c>, as Kafka does. Like
+/// Kafka it names this broker as soon as it leads the group's partition, while that partition may still be loading
+/// (the group APIs answer COORDINATOR_LOAD_IN_PROGRESS until it is). v4+ batches several keys.
 /// Transaction coordinators do not exist yet, so transactional keys are refused.
 /// </summary>
 public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest>
