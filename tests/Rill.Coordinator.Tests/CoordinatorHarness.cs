@@ -26,13 +26,15 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
 
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
 
-    private CoordinatorHarness(GroupCoordinatorConfig config, InMemoryCoordinatorLog log, FakeTimeProvider time, MetadataImage image)
+    private CoordinatorHarness(GroupCoordinatorConfig config, InMemoryCoordinatorLog log, FakeTimeProvider time, MetadataImage image,
+        bool lateTimers)
     {
         Config = config;
         Log = log;
         Time = time;
         Image = image;
-        Coordinator = new GroupCoordinator(config, log, () => Image, time, NullLoggerFactory.Instance);
+        LateTimers = lateTimers ? new LateTimersTimeProvider(time) : null;
+        Coordinator = new GroupCoordinator(config, log, () => Image, CoordinatorTime, NullLoggerFactory.Instance);
     }
 
     public GroupCoordinatorConfig Config { get; }
@@ -41,16 +43,22 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>Set when started with late timers: the coordinator's clock, over <see cref="Time"/>.</summary>
+    public LateTimersTimeProvider? LateTimers { get; }
+
+    private TimeProvider CoordinatorTime => LateTimers ?? (TimeProvider)Time;
+
     public MetadataImage Image { get; set; }
 
     public GroupCoordinator Coordinator { get; private set; }
 
     public static GroupCoordinatorConfig DefaultConfig { get; } = GroupCoordinatorConfig.Default with { OffsetsTopicPartitions = OffsetsPartitions };
 
-    public static async Task<CoordinatorHarness> StartAsync(GroupCoordinatorConfig? config = null, bool load = true)
+    /// <param name="lateTimers">The coordinator's clock is <see cref="LateTimers"/>, whose timer callbacks can be held back.</param>
+    public static async Task<CoordinatorHarness> StartAsync(GroupCoordinatorConfig? config = null, bool load = true, bool lateTimers = false)
     {
         var harness = new CoordinatorHarness(config ?? DefaultConfig, new InMemoryCoordinatorLog(),
-            new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000)), ImageWithTopics());
+            new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000)), ImageWithTopics(), lateTimers);
         if (load)
         {
             await harness.LoadAllAsync();
@@ -84,7 +92,7 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Coordinator.DisposeAsync();
-        Coordinator = new GroupCoordinator(Config, Log, () => Image, Time, NullLoggerFactory.Instance);
+        Coordinator = new GroupCoordinator(Config, Log, () => Image, CoordinatorTime, NullLoggerFactory.Instance);
         await LoadAllAsync();
     }
 

@@ -136,4 +136,63 @@ public sealed class StaticMembershipTests
 
         Assert.Equal((short)ErrorCode.FencedInstanceId, response.ErrorCode);
     }
+
+    /// <summary>
+    /// librdkafka's 0081 DescribeConsumerGroups: a static consumer closes without LeaveGroup but commits its offsets
+    /// on the way out (which keeps the session alive, as in Kafka), and DeleteGroups comes a few milliseconds after
+    /// the session ends. The member must be gone by then even if the session timer's callback is late.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StaticMemberThatClosesWithoutLeaving_IsRemovedWhenItsSessionEnds_AndTheEmptyGroupCanBeDeleted(bool lateTimers)
+    {
+        const int sessionTimeoutMs = 6000;
+        await using var harness = await StartAsync(lateTimers: lateTimers);
+        var join = harness.JoinAsync(5, JoinRequest("st7", instanceId: "instance-1", sessionTimeoutMs: sessionTimeoutMs));
+        await harness.DescribeAsync("st7");
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(harness.Config.GroupInitialRebalanceDelayMs), "st7");
+        var joined = await Completed(join);
+        Assert.Equal(0, joined.ErrorCode);
+        var synced = await Completed(harness.SyncAsync("st7", joined.MemberId, joined.GenerationId, instanceId: "instance-1",
+            assignments: [(joined.MemberId, Assignment(Orders, 0))]));
+        Assert.Equal(0, synced.ErrorCode);
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(3000), "st7");
+        Assert.Equal(ErrorCode.None, await harness.HeartbeatAsync("st7", joined.MemberId, joined.GenerationId, "instance-1"));
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(2000), "st7");
+        var closingCommit = await harness.CommitAsync("st7", joined.MemberId, joined.GenerationId, offsets: [(Orders, 0, 100)]);
+        Assert.Equal(ErrorCode.None, Assert.Single(Codes(closingCommit)).Error);
+
+        harness.LateTimers?.Holding = true;
+        await harness.AdvanceAsync(TimeSpan.FromMilliseconds(sessionTimeoutMs - 1), "st7");
+        Assert.Equal("Stable", (await harness.DescribeAsync("st7")).GroupState);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var deleted = await harness.Coordinator.DeleteGroupsAsync(Context(2), new DeleteGroupsRequest { GroupsNames = ["st7"] },
+            CancellationToken.None);
+        Assert.Equal(0, Assert.Single(deleted.Results).ErrorCode);
+        Assert.Empty(await harness.CommittedAsync("st7"));
+
+        // The session timer's callback arrives at last: it finds nothing to do.
+        harness.LateTimers?.Release();
+        Assert.Equal("Dead", (await harness.DescribeAsync("st7")).GroupState);
+    }
+
+    [Fact]
+    public async Task StaticMemberWhoseSessionEnded_IsRemovedBeforeTheNextRequestIsServed_EvenIfItsTimerIsLate()
+    {
+        await using var harness = await StartAsync(lateTimers: true);
+        var (memberId, generation) = await StableStaticAsync(harness, "st8", "instance-1");
+        harness.LateTimers!.Holding = true;
+
+        harness.Time.Advance(TimeSpan.FromMilliseconds(SessionTimeoutMs));
+
+        // The session ended before the heartbeat arrived: it does not revive the member.
+        Assert.Equal(ErrorCode.UnknownMemberId, await harness.HeartbeatAsync("st8", memberId, generation, "instance-1"));
+        var described = await harness.DescribeAsync("st8");
+        Assert.Equal("Empty", described.GroupState);
+        Assert.Empty(described.Members);
+        harness.LateTimers.Release();
+        Assert.Equal("Empty", (await harness.DescribeAsync("st8")).GroupState);
+    }
 }

@@ -64,14 +64,22 @@ internal sealed partial class GroupCoordinatorShard : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="operation"/> on the loop once the partition is active; fails with the code the group
-    /// APIs answer (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) when it is not.
+    /// Runs <paramref name="operation"/> on the loop once the partition is active, after the expirations that are
+    /// due (a late timer must not let a request see a session that has ended); fails with the code the group APIs
+    /// answer (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) when it is not.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<ValueTask<T>> operation) => _loop.SubmitAsync(() => _status switch
+    public Task<T> RunAsync<T>(Func<ValueTask<T>> operation) => _loop.SubmitAsync(async () =>
     {
-        ShardStatus.Active => operation(),
-        ShardStatus.Loading => throw new KafkaException(ErrorCode.CoordinatorLoadInProgress, $"__consumer_offsets-{Partition} is loading."),
-        _ => throw new KafkaException(ErrorCode.NotCoordinator, $"__consumer_offsets-{Partition} is not coordinated here."),
+        switch (_status)
+        {
+            case ShardStatus.Active:
+                await _timer.RunDueAsync();
+                return await operation();
+            case ShardStatus.Loading:
+                throw new KafkaException(ErrorCode.CoordinatorLoadInProgress, $"__consumer_offsets-{Partition} is loading.");
+            default:
+                throw new KafkaException(ErrorCode.NotCoordinator, $"__consumer_offsets-{Partition} is not coordinated here.");
+        }
     });
 
     /// <summary>
