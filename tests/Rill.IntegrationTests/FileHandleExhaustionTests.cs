@@ -47,7 +47,7 @@ public sealed class FileHandleExhaustionTests
             });
             Assert.Equal(0, (await producer.ProduceAsync("small", new Message<Null, string> { Value = "before" }, cancellation)).Offset.Value);
 
-            var held = await HoldConnectionsAsync(broker, OpenFileLimit - Reserve - HandlesLeftForLogs);
+            var held = await HoldConnectionsAsync(broker, OpenFileLimit - Reserve - HandlesLeftForLogs, extra: 0);
             await admin.CreateTopicsAsync([new TopicSpecification { Name = "big", NumPartitions = Partitions, ReplicationFactor = 1 }]);
 
             for (var partition = 0; partition < Partitions; partition++)
@@ -66,7 +66,29 @@ public sealed class FileHandleExhaustionTests
             // The connections are still held: the reserve keeps /health (a new connection) answering, and the log dir is online.
             Assert.Equal("ready", await HealthAsync(http, adminPort));
 
+            // Past the reserve: every handle taken, the broker's accept fails with EMFILE (the last connections wait in
+            // the backlog). That must not stop its listeners for good: once the connections go, both accept again.
+            held.AddRange(await HoldConnectionsAsync(broker, OpenFileLimit - 1, extra: 20));
             held.ForEach(c => c.Dispose());
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return await HealthAsync(http, adminPort) == "ready";
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                },
+                TimeSpan.FromSeconds(10),
+                "/health to answer once the connections are gone");
+            using (var newClient = KafkaClients.Admin(broker.BootstrapServers))
+            {
+                Assert.Single((await newClient.DescribeClusterAsync()).Nodes);
+            }
+
             var remaining = new List<int>(failed);
             await Eventually.UntilAsync(
                 async () =>
@@ -110,11 +132,11 @@ public sealed class FileHandleExhaustionTests
         }
     }
 
-    /// <summary>Opens connections to the broker until it holds <paramref name="openFiles"/> descriptors.</summary>
-    private static async Task<List<TcpClient>> HoldConnectionsAsync(RillProcess broker, int openFiles)
+    /// <summary>Opens connections to the broker until it holds <paramref name="openFiles"/> descriptors, and <paramref name="extra"/> more.</summary>
+    private static async Task<List<TcpClient>> HoldConnectionsAsync(RillProcess broker, int openFiles, int extra)
     {
         var held = new List<TcpClient>();
-        var missing = openFiles - OpenFiles(broker.ProcessId);
+        var missing = openFiles - OpenFiles(broker.ProcessId) + extra;
         for (var i = 0; i < missing; i++)
         {
             var client = new TcpClient();
@@ -122,7 +144,7 @@ public sealed class FileHandleExhaustionTests
             held.Add(client);
         }
 
-        await Eventually.UntilAsync(() => OpenFiles(broker.ProcessId) >= openFiles, TimeSpan.FromSeconds(10), $"the broker to accept {missing} connections");
+        await Eventually.UntilAsync(() => OpenFiles(broker.ProcessId) >= openFiles, TimeSpan.FromSeconds(10), $"the broker to hold {openFiles} descriptors");
         return held;
     }
 
