@@ -62,6 +62,6 @@ internal static class SegmentFiles
             throw fault;
         }
 
-        return File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        return FileHandleReserve.Check(File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete), path);
     }
 }

@@ -22,14 +22,29 @@ public sealed class RillProcess : IAsyncDisposable
 
     public string BootstrapServers => $"127.0.0.1:{Port}";
 
-    public static async Task<RillProcess> StartAsync(string dataDirectory, int port, params string[] overrides)
+    /// <summary>The broker's process id (with an open-file limit too: bash execs it, so the id is the broker's).</summary>
+    public int ProcessId => _process.Id;
+
+    public static Task<RillProcess> StartAsync(string dataDirectory, int port, params string[] overrides) =>
+        StartAsync(dataDirectory, port, openFileLimit: null, overrides);
+
+    /// <summary>Starts <c>rill serve</c>, under <c>ulimit -n <paramref name="openFileLimit"/></c> when one is given.</summary>
+    public static async Task<RillProcess> StartAsync(string dataDirectory, int port, int? openFileLimit, params string[] overrides)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (openFileLimit is { } limit)
+        {
+            // exec keeps the process id, so killing and waiting reach the broker itself; "$@" passes the arguments untouched.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ulimit -n {limit} && exec dotnet \"$@\""));
+            start.ArgumentList.Add("rill");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rill.dll"));
         start.ArgumentList.Add("serve");
         foreach (var setting in new[] { $"listeners=PLAINTEXT://127.0.0.1:{port}", $"log.dirs={dataDirectory}", "admin.listener=127.0.0.1:0" }.Concat(overrides))
