@@ -359,27 +359,12 @@ internal sealed class LogSegment : IDisposable
         rented = null;
         length = 0;
         recordCount = 0;
-        var size = Size;
-        var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
-        if (!TryFindBatch(fetchOffset, startPosition, size, out var position, out var first))
+        switch (FindReadStart(fetchOffset, maxBytes, limitOffset, minOneBatch, out var position, out _, out var toRead, out _))
         {
-            return false;
-        }
-
-        if (first.LastOffset >= limitOffset)
-        {
-            return true;
-        }
-
-        var toRead = (int)Math.Min(Math.Max(maxBytes, 0), size - position);
-        if (toRead < first.Size)
-        {
-            if (!minOneBatch)
-            {
+            case ReadStart.NotInSegment:
+                return false;
+            case ReadStart.Nothing:
                 return true;
-            }
-
-            toRead = first.Size;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(toRead);
@@ -419,27 +404,12 @@ internal sealed class LogSegment : IDisposable
     {
         region = null;
         recordCount = 0;
-        var size = Size;
-        var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
-        if (!TryFindBatch(fetchOffset, startPosition, size, out var position, out var first))
+        switch (FindReadStart(fetchOffset, maxBytes, limitOffset, minOneBatch, out var position, out var first, out var budget, out var size))
         {
-            return false;
-        }
-
-        if (first.LastOffset >= limitOffset)
-        {
-            return true;
-        }
-
-        var budget = (int)Math.Min(Math.Max(maxBytes, 0), size - position);
-        if (budget < first.Size)
-        {
-            if (!minOneBatch)
-            {
+            case ReadStart.NotInSegment:
+                return false;
+            case ReadStart.Nothing:
                 return true;
-            }
-
-            budget = first.Size;
         }
 
         // The first batch is in. The offset index names batch starts: every batch before the last such start within
@@ -480,6 +450,42 @@ internal sealed class LogSegment : IDisposable
         ObjectDisposedException.ThrowIf(!TryRetainFile(), this);
         region = new SegmentRegion(this, position, (int)(end - position));
         return true;
+    }
+
+    /// <summary>
+    /// Where a read of <see cref="TryRead"/> or <see cref="TryReadRegion"/> starts: the batch holding
+    /// <paramref name="fetchOffset"/> (<paramref name="position"/>, <paramref name="first"/>) and the bytes it may take
+    /// from there (<paramref name="budget"/>: up to <paramref name="maxBytes"/>, or the first batch whole when
+    /// <paramref name="minOneBatch"/>), within the segment's <paramref name="size"/> as of now.
+    /// </summary>
+    private ReadStart FindReadStart(
+        long fetchOffset, int maxBytes, long limitOffset, bool minOneBatch, out long position, out BatchHeader first, out int budget, out int size)
+    {
+        budget = 0;
+        size = Size;
+        var (_, startPosition) = OffsetIndex.Lookup(fetchOffset);
+        if (!TryFindBatch(fetchOffset, startPosition, size, out position, out first))
+        {
+            return ReadStart.NotInSegment;
+        }
+
+        if (first.LastOffset >= limitOffset)
+        {
+            return ReadStart.Nothing;
+        }
+
+        budget = (int)Math.Min(Math.Max(maxBytes, 0), size - position);
+        if (budget < first.Size)
+        {
+            if (!minOneBatch)
+            {
+                return ReadStart.Nothing;
+            }
+
+            budget = first.Size;
+        }
+
+        return ReadStart.Batches;
     }
 
     /// <summary>Takes a reference that keeps the file open; false once the segment is closed and no region holds it.</summary>
@@ -759,5 +765,17 @@ internal sealed class LogSegment : IDisposable
     internal readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc)
     {
         public long LastOffset => BaseOffset + LastOffsetDelta;
+    }
+
+    private enum ReadStart
+    {
+        /// <summary>No batch of this segment reaches the offset: the read goes on in the next segment.</summary>
+        NotInSegment,
+
+        /// <summary>The batch is here but nothing may be read (past the limit offset, or over the byte budget).</summary>
+        Nothing,
+
+        /// <summary>At least the first batch is read.</summary>
+        Batches,
     }
 }
