@@ -1,11 +1,11 @@
-using System.Globalization;
+using Rill.Storage;
 
 namespace Rill.Config;
 
 /// <summary>
 /// The process's open-file limit and the partition replicas it leaves room for: each replica holds about three files
 /// open (.log, .index, .timeindex of its active segment), and connections, the metadata log and the runtime need the
-/// rest. Read from /proc/self/limits, where Linux reports the soft limit that open(2) enforces.
+/// rest. The limit is storage's reading of it (<see cref="ProcessLimits"/>), the same one its handle reserve uses.
 /// </summary>
 public static class OpenFileLimit
 {
@@ -17,27 +17,7 @@ public static class OpenFileLimit
     private const int MostReplicas = 1_000_000;
 
     /// <summary>The soft limit on open files of this process; <see cref="long.MaxValue"/> when unlimited.</summary>
-    public static long Current()
-    {
-        const string path = "/proc/self/limits";
-        if (!File.Exists(path))
-        {
-            return Fallback;
-        }
-
-        foreach (var line in File.ReadLines(path))
-        {
-            if (!line.StartsWith("Max open files", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-            return soft == "unlimited" ? long.MaxValue : long.Parse(soft, CultureInfo.InvariantCulture);
-        }
-
-        return Fallback;
-    }
+    public static long Current() => ProcessLimits.OpenFiles ?? Fallback;
 
     /// <summary>Replicas that fit in <paramref name="openFiles"/>: a tenth (at least 256) is kept for everything else, the rest holds three per replica.</summary>
     public static int PartitionReplicas(long openFiles)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rill.Storage;
@@ -14,7 +13,6 @@ namespace Rill.Storage;
 internal static class FileHandleReserve
 {
     private const int Emfile = 24;
-    private const int RlimitNofile = 7;
 
     private static readonly Lazy<(long Limit, long Threshold)> Bounds = new(ReadBounds);
 
@@ -36,18 +34,11 @@ internal static class FileHandleReserve
 
     private static (long Limit, long Threshold) ReadBounds()
     {
-        // struct rlimit { rlim_t rlim_cur; rlim_t rlim_max; }, two 64-bit values on 64-bit Linux.
-        var rlimit = new ulong[2];
-        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || GetRlimit(RlimitNofile, rlimit) != 0 || rlimit[0] is 0 or > int.MaxValue)
+        if (ProcessLimits.OpenFiles is not { } limit || limit is 0 or > int.MaxValue)
         {
             return (0, long.MaxValue);
         }
 
-        var limit = (long)rlimit[0];
         return (limit, limit - Math.Clamp(limit / 8, 64, 1024));
     }
-
-    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int GetRlimit(int resource, [Out] ulong[] limit);
 }
