@@ -4,6 +4,7 @@ using Rill.Storage.Tests.Records;
 
 namespace Rill.Storage.Tests;
 
+[Collection(typeof(AllocationMeasurements))]
 public sealed class LogConcurrencyTests : IDisposable
 {
     private readonly StorageFixture _fixture = new();

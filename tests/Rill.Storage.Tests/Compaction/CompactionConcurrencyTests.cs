@@ -2,6 +2,7 @@ using static Rill.Storage.Tests.Compaction.CompactionKit;
 
 namespace Rill.Storage.Tests.Compaction;
 
+[Collection(typeof(AllocationMeasurements))]
 public sealed class CompactionConcurrencyTests : IDisposable
 {
     private readonly StorageFixture _fixture = new();

@@ -5,6 +5,7 @@ using Rill.Protocol.Records;
 
 namespace Rill.Storage.Tests.Records;
 
+[Collection(typeof(AllocationMeasurements))]
 public sealed class RecordBatchValidatorTests
 {
     private static readonly RecordValidationOptions Producer = RecordValidationOptions.ForProducer(1024 * 1024, 64 * 1024 * 1024);
