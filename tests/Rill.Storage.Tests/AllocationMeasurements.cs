@@ -8,4 +8,21 @@ namespace Rill.Storage.Tests;
 [CollectionDefinition(DisableParallelization = true)]
 public sealed class AllocationMeasurements
 {
+    /// <summary>
+    /// The fewest bytes this thread allocated over <paramref name="runs"/> calls of <paramref name="call"/>. A call that
+    /// allocates per record allocates in every run; what the runtime allocates once on the way (a tier-up, a stub) does
+    /// not, and once counted 5,720 bytes in CI against a call that allocates 56.
+    /// </summary>
+    public static long LeastAllocated(Action call, int runs = 5)
+    {
+        var least = long.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            call();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
+    }
 }

