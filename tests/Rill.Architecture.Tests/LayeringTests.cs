@@ -14,6 +14,7 @@ public sealed class LayeringTests
         ["Rill.Protocol"] = ["Rill.Common"],
         ["Rill.Storage"] = ["Rill.Common", "Rill.Protocol"],
         ["Rill.Config"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage"],
+        ["Rill.Raft"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage"],
         ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol", "Rill.Config"],
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
