@@ -24,6 +24,14 @@ public static class BrokerConfigs
     public const string ControllerListenerNamesConfig = "controller.listener.names";
     public const string ControllerQuorumVotersConfig = "controller.quorum.voters";
     public const string ControllerQuorumBootstrapServersConfig = "controller.quorum.bootstrap.servers";
+    public const string ControllerQuorumElectionTimeoutMsConfig = "controller.quorum.election.timeout.ms";
+    public const string ControllerQuorumElectionBackoffMaxMsConfig = "controller.quorum.election.backoff.max.ms";
+    public const string ControllerQuorumFetchTimeoutMsConfig = "controller.quorum.fetch.timeout.ms";
+    public const string ControllerQuorumRequestTimeoutMsConfig = "controller.quorum.request.timeout.ms";
+    public const string ControllerQuorumRetryBackoffMsConfig = "controller.quorum.retry.backoff.ms";
+    public const string ControllerQuorumAppendLingerMsConfig = "controller.quorum.append.linger.ms";
+    public const string MetadataLogMaxRecordBytesBetweenSnapshotsConfig = "metadata.log.max.record.bytes.between.snapshots";
+    public const string MetadataLogMaxSnapshotIntervalMsConfig = "metadata.log.max.snapshot.interval.ms";
     public const string AdminListenerConfig = "admin.listener";
 
     // Network limits
@@ -135,7 +143,23 @@ public static class BrokerConfigs
         Applied(t, ControllerQuorumVotersConfig, ConfigType.List, "", VotersValidator(),
             "Static controller quorum, id@host:port, comma separated; empty = this node alone.");
         Applied(t, ControllerQuorumBootstrapServersConfig, ConfigType.List, "", HostPortsValidator(),
-            "Controllers to contact first, host:port, comma separated.");
+            "Controllers of a dynamic quorum (KIP-853), host:port; Rill runs a static quorum, so it refuses this without controller.quorum.voters.");
+        Applied(t, ControllerQuorumElectionTimeoutMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(1),
+            "How long a voter waits without hearing from a leader before it stands for election, randomised up to twice this.");
+        Applied(t, ControllerQuorumElectionBackoffMaxMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(0),
+            "The most a candidate that lost an election waits before standing again.");
+        Applied(t, ControllerQuorumFetchTimeoutMsConfig, ConfigType.Int, "2000", ConfigValidator.AtLeast(1),
+            "A follower that has not fetched from the leader for this long stands for election.");
+        Applied(t, ControllerQuorumRequestTimeoutMsConfig, ConfigType.Int, "2000", ConfigValidator.AtLeast(1),
+            "How long a quorum request waits for its answer.");
+        Applied(t, ControllerQuorumRetryBackoffMsConfig, ConfigType.Int, "20", ConfigValidator.AtLeast(0),
+            "Wait before retrying a failed quorum request.");
+        Applied(t, ControllerQuorumAppendLingerMsConfig, ConfigType.Int, "25", ConfigValidator.AtLeast(0),
+            "How long the active controller gathers metadata records into one batch.");
+        Applied(t, MetadataLogMaxRecordBytesBetweenSnapshotsConfig, ConfigType.Long, "20971520", ConfigValidator.AtLeast(1),
+            "Bytes of metadata records after the latest snapshot that make the node write a new one.");
+        Applied(t, MetadataLogMaxSnapshotIntervalMsConfig, ConfigType.Long, "3600000", ConfigValidator.AtLeast(0),
+            "Longest time between metadata snapshots when records arrived since the last; 0 = by size only.");
         Applied(t, AdminListenerConfig, ConfigType.String, "127.0.0.1:9644", HostPortValidator(),
             "Rill: host:port of the HTTP admin endpoint (/metrics, /health).");
 

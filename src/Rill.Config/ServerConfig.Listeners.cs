@@ -152,6 +152,62 @@ public sealed partial class ServerConfig
                 BrokerConfigs.ControllerQuorumVotersConfig,
                 $"this node ({BrokerConfigs.NodeIdConfig}={NodeId}) has the controller role but is not a voter");
         }
+
+        CheckQuorum();
+    }
+
+    // The quorum is static (controller.quorum.voters): every setting that names it must fit that list, or the node
+    // stops here instead of forming a cluster of its own.
+    private void CheckQuorum()
+    {
+        var duplicate = ControllerQuorumVoters.GroupBy(voter => voter.NodeId).FirstOrDefault(group => group.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw Invalid(BrokerConfigs.ControllerQuorumVotersConfig, $"node {duplicate.Key} appears more than once");
+        }
+
+        if (ControllerQuorumVoters.Count == 0 && ControllerQuorumBootstrapServers.Count > 0)
+        {
+            throw Invalid(
+                BrokerConfigs.ControllerQuorumBootstrapServersConfig,
+                $"Rill runs a static quorum: list the controllers in {BrokerConfigs.ControllerQuorumVotersConfig} (id@host:port,...) instead");
+        }
+
+        var isController = ProcessRoles.HasFlag(ProcessRoles.Controller);
+        if (!isController && ControllerQuorumVoters.Count == 0)
+        {
+            throw Invalid(
+                BrokerConfigs.ProcessRolesConfig,
+                $"a broker-only node needs the controllers it follows in {BrokerConfigs.ControllerQuorumVotersConfig}");
+        }
+
+        if (!isController && ControllerQuorumVoters.Any(voter => voter.NodeId == NodeId))
+        {
+            throw Invalid(
+                BrokerConfigs.ControllerQuorumVotersConfig,
+                $"this node ({BrokerConfigs.NodeIdConfig}={NodeId}) is a voter but {BrokerConfigs.ProcessRolesConfig} has no controller role");
+        }
+
+        if (!ControllerQuorumVoters.Any(voter => voter.NodeId != NodeId))
+        {
+            return;
+        }
+
+        if (ControllerListenerNames.Count == 0)
+        {
+            throw Invalid(
+                BrokerConfigs.ControllerListenerNamesConfig,
+                $"a quorum of several controllers needs the listener they talk on (e.g. {BrokerConfigs.ControllerListenerNamesConfig}=CONTROLLER with CONTROLLER://host:port in {BrokerConfigs.ListenersConfig})");
+        }
+
+        var self = ControllerQuorumVoters.FirstOrDefault(voter => voter.NodeId == NodeId);
+        var controllerListener = Listeners.FirstOrDefault(listener => listener.Name == ControllerListenerNames[0]);
+        if (self is not null && controllerListener is not null && controllerListener.Port != 0 && controllerListener.Port != self.Port)
+        {
+            throw Invalid(
+                BrokerConfigs.ControllerQuorumVotersConfig,
+                $"this node's entry {self.NodeId}@{self.Host}:{self.Port} does not match its controller listener {controllerListener.Name}://{controllerListener.Host}:{controllerListener.Port}");
+        }
     }
 
     private void CheckGroupSessionTimeouts()

@@ -102,6 +102,30 @@ public sealed partial class ServerConfig
 
     public int NumPartitions => Int(BrokerConfigs.NumPartitionsConfig);
 
+    public int ControllerQuorumElectionTimeoutMs => Int(BrokerConfigs.ControllerQuorumElectionTimeoutMsConfig);
+
+    public int ControllerQuorumElectionBackoffMaxMs => Int(BrokerConfigs.ControllerQuorumElectionBackoffMaxMsConfig);
+
+    public int ControllerQuorumFetchTimeoutMs => Int(BrokerConfigs.ControllerQuorumFetchTimeoutMsConfig);
+
+    public int ControllerQuorumRequestTimeoutMs => Int(BrokerConfigs.ControllerQuorumRequestTimeoutMsConfig);
+
+    public int ControllerQuorumRetryBackoffMs => Int(BrokerConfigs.ControllerQuorumRetryBackoffMsConfig);
+
+    public int ControllerQuorumAppendLingerMs => Int(BrokerConfigs.ControllerQuorumAppendLingerMsConfig);
+
+    public long MetadataLogMaxRecordBytesBetweenSnapshots => Long(BrokerConfigs.MetadataLogMaxRecordBytesBetweenSnapshotsConfig);
+
+    public long MetadataLogMaxSnapshotIntervalMs => Long(BrokerConfigs.MetadataLogMaxSnapshotIntervalMsConfig);
+
+    /// <summary>
+    /// The voters of the metadata quorum: <c>controller.quorum.voters</c>, or this node alone when it is empty (a node
+    /// that is its own cluster).
+    /// </summary>
+    public IReadOnlyList<QuorumVoter> QuorumVoters => ControllerQuorumVoters.Count > 0
+        ? ControllerQuorumVoters
+        : [new QuorumVoter(NodeId, "localhost", 0)];
+
     public int DefaultReplicationFactor => Int(BrokerConfigs.DefaultReplicationFactorConfig);
 
     public bool AutoCreateTopicsEnable => (bool)Raw(BrokerConfigs.AutoCreateTopicsEnableConfig)!;

@@ -88,7 +88,7 @@ public sealed class RillNode : IAsyncDisposable
     {
         var startedAt = time.GetTimestamp();
         var logger = loggerFactory.CreateLogger("Rill.Server");
-        var clusterId = MetaProperties.LoadOrFormat(config.LogDirs, config.NodeId, config.ClusterId);
+        var clusterId = MetaProperties.LoadOrFormat(config);
 
         // Metadata first, so that logs open with their topics' configs: the metadata log (which the Raft quorum will
         // replace behind IMetadataLog) and the loader every node runs over what it commits.

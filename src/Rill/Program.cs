@@ -5,5 +5,6 @@ using Rill.Cli;
 var root = new RootCommand("Rill: a Kafka-compatible streaming platform.")
 {
     ServeCommand.Create(),
+    StorageCommand.Create(),
 };
 return await RillCli.RunAsync(root, args);
