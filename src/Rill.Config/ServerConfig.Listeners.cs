@@ -174,6 +174,13 @@ public sealed partial class ServerConfig
         }
 
         var isController = ProcessRoles.HasFlag(ProcessRoles.Controller);
+        if (!ProcessRoles.HasFlag(ProcessRoles.Broker))
+        {
+            throw Invalid(
+                BrokerConfigs.ProcessRolesConfig,
+                "Rill does not run controller-only nodes yet: use process.roles=broker,controller (combined mode) for the voters");
+        }
+
         if (!isController && ControllerQuorumVoters.Count == 0)
         {
             throw Invalid(

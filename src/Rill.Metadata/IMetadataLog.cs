@@ -1,23 +1,32 @@
 namespace Rill.Metadata;
 
 /// <summary>
-/// The ordered, durable log of metadata records. Single-node Rill keeps it in a local file; the Raft quorum
-/// replaces it with a replicated log behind the same seam.
+/// The metadata log as the active controller of one term writes it: the Raft quorum in a node (kafka: RaftClient's
+/// scheduleAtomicAppend and the commit that follows). An append completes once the quorum has committed the batch and
+/// this node's <see cref="MetadataLoader"/> has applied it, so that what the controller answers this node already serves.
 /// </summary>
-public interface IMetadataLog : IDisposable
+public interface IMetadataLog
 {
-    /// <summary>Every committed batch in order, as appended; called once at start-up.</summary>
-    IEnumerable<MetadataBatch> ReadAll();
-
     /// <summary>
-    /// Appends a batch atomically and durably; returns the offset of its last record. Registered listeners are told
-    /// of the batch once it is committed, before this returns on a single-node log.
+    /// Appends the records as one batch; completes with the offset of its last record once committed and applied.
+    /// Throws <see cref="NotControllerException"/> when this node is no longer the active controller of its term.
     /// </summary>
-    long Append(IReadOnlyList<ApiMessageAndVersion> records);
-
-    /// <summary>Adds a listener for batches committed from now on; what <see cref="ReadAll"/> returned is not repeated.</summary>
-    void Register(IMetadataLogListener listener);
+    Task<long> AppendAsync(IReadOnlyList<ApiMessageAndVersion> records, CancellationToken cancellationToken);
 }
 
-/// <summary>Records appended together; <see cref="LastOffset"/> is the offset of the last one.</summary>
+/// <summary>Records committed together; <see cref="LastOffset"/> is the offset of the last one.</summary>
 public sealed record MetadataBatch(long LastOffset, IReadOnlyList<ApiMessageAndVersion> Records);
+
+/// <summary>This node stopped being the active controller (kafka: NotControllerException): the caller answers NOT_CONTROLLER.</summary>
+public sealed class NotControllerException : Exception
+{
+    public NotControllerException(string message)
+        : base(message)
+    {
+    }
+
+    public NotControllerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -62,8 +62,9 @@ public sealed class MetadataController : IDisposable
 
     public void Dispose() => _operations.Dispose();
 
-    // One operation at a time: decide on the state, append, replay the appended records into the state. The decide
-    // functions are the controller's own code; only request values come in from outside.
+    // One operation at a time: decide on the state, append and wait for the commit, replay the records into the state.
+    // The decide functions are the controller's own code; only request values come in from outside. A commit that
+    // does not come (the quorum lost its majority) holds the next operations until the caller's cancellation.
     private async Task<ControllerResult<TResponse>> RunAsync<TResponse>(
         Func<MetadataImage, ControllerResult<TResponse>> decide,
         bool commit,
@@ -78,7 +79,7 @@ public sealed class MetadataController : IDisposable
                 return result with { Records = [] };
             }
 
-            var offset = _log.Append(result.Records);
+            var offset = await _log.AppendAsync(result.Records, cancellationToken).ConfigureAwait(false);
             _state = Replay(_state, result.Records, offset);
             return result;
         }

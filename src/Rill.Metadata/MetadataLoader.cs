@@ -4,13 +4,15 @@ namespace Rill.Metadata;
 
 /// <summary>
 /// Runs on every node (kafka: MetadataLoader): turns committed record batches into a new <see cref="MetadataImage"/>
-/// through <see cref="MetadataDelta"/>, swaps it in with one volatile write per batch and tells the publishers. The
-/// controller only appends records; what the node serves changes here, and only for committed batches.
+/// through <see cref="MetadataDelta"/>, swaps it in with one volatile write per batch and tells the publishers. A
+/// snapshot replaces the image outright. The controller only appends records; what the node serves changes here, and
+/// only for committed batches, in the order the quorum committed them.
 /// </summary>
-public sealed class MetadataLoader : IMetadataView, IMetadataLogListener
+public sealed class MetadataLoader : IMetadataView
 {
     private readonly ILogger _logger;
     private readonly List<IMetadataPublisher> _publishers = [];
+    private readonly List<(long Offset, TaskCompletionSource Applied)> _waiters = [];
     private readonly Lock _lock = new();
     private MetadataImage _image = MetadataImage.Empty;
 
@@ -32,32 +34,7 @@ public sealed class MetadataLoader : IMetadataView, IMetadataLogListener
         }
     }
 
-    /// <summary>Replays every batch the log holds into the first image, publishes it, and follows the log's commits from then on.</summary>
-    public void Load(IMetadataLog log)
-    {
-        lock (_lock)
-        {
-            var delta = new MetadataDelta(_image);
-            var records = 0;
-            var offset = _image.Offset;
-            foreach (var batch in log.ReadAll())
-            {
-                foreach (var record in batch.Records)
-                {
-                    delta.Replay(record.Message);
-                    records++;
-                }
-
-                offset = batch.LastOffset;
-            }
-
-            PublishLocked(delta.Apply(offset));
-            MetadataLog.Loaded(_logger, records, offset, _image.Topics.Count);
-        }
-
-        log.Register(this);
-    }
-
+    /// <summary>Applies one committed batch.</summary>
     public void HandleCommit(MetadataBatch batch)
     {
         lock (_lock)
@@ -72,6 +49,40 @@ public sealed class MetadataLoader : IMetadataView, IMetadataLogListener
         }
     }
 
+    /// <summary>Replaces the image with a snapshot's: everything up to <paramref name="lastOffset"/> (kafka: handleLoadSnapshot).</summary>
+    public void LoadSnapshot(long lastOffset, IEnumerable<ApiMessageAndVersion> records)
+    {
+        lock (_lock)
+        {
+            var delta = new MetadataDelta(MetadataImage.Empty);
+            var count = 0;
+            foreach (var record in records)
+            {
+                delta.Replay(record.Message);
+                count++;
+            }
+
+            PublishLocked(delta.Apply(lastOffset));
+            MetadataLog.SnapshotLoaded(_logger, count, lastOffset, _image.Topics.Count);
+        }
+    }
+
+    /// <summary>Completes once the image has applied every record up to <paramref name="offset"/>.</summary>
+    public Task WaitForOffsetAsync(long offset, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_image.Offset >= offset)
+            {
+                return Task.CompletedTask;
+            }
+
+            var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((offset, applied));
+            return applied.Task.WaitAsync(cancellationToken);
+        }
+    }
+
     private void PublishLocked(MetadataImage next)
     {
         var previous = _image;
@@ -80,5 +91,16 @@ public sealed class MetadataLoader : IMetadataView, IMetadataLogListener
         {
             publisher.Publish(previous, next);
         }
+
+        _waiters.RemoveAll(waiter =>
+        {
+            if (waiter.Offset > next.Offset)
+            {
+                return false;
+            }
+
+            waiter.Applied.TrySetResult();
+            return true;
+        });
     }
 }

@@ -6,12 +6,12 @@ namespace Rill.Metadata;
 internal static partial class MetadataLog
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Warning,
-        Message = "Metadata log {path}: truncated {bytes} bytes at position {position} because {reason}")]
+        Message = "Old metadata log {path}: {bytes} bytes from position {position} not read because {reason}")]
     public static partial void TruncatedTail(ILogger logger, string path, long position, long bytes, string reason);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Metadata loaded: {records} records up to offset {offset}, {topics} topics")]
-    public static partial void Loaded(ILogger logger, int records, long offset, int topics);
+        Message = "Metadata snapshot loaded: {records} records up to offset {offset}, {topics} topics")]
+    public static partial void SnapshotLoaded(ILogger logger, int records, long offset, int topics);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Topic {topic} created with id {topicId} and {partitions} partitions")]
     public static partial void TopicCreated(ILogger logger, string topic, Rill.Common.Uuid topicId, int partitions);

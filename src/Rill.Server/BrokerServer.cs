@@ -129,7 +129,7 @@ public sealed class BrokerServer : IAsyncDisposable
         try
         {
             listeners = await KafkaListeners.StartAsync(
-                config, pipeline, sessionConfig, transport, metrics.Network, loggerFactory, stopping.Token, cancellationToken);
+                [.. config.Listeners.Where(listener => !config.ControllerListenerNames.Contains(listener.Name))], pipeline, sessionConfig, transport, metrics.Network, loggerFactory, stopping.Token, cancellationToken);
 
             // Not cancellable: once the listeners accept, a stop is a graceful stop of a started node, and the
             // in-process controller answers at once.

@@ -4,22 +4,28 @@ using Microsoft.Extensions.Logging;
 using Rill.Metadata;
 using Rill.Replication;
 using Rill.Config;
+using Rill.Client;
+using Rill.Server.Network;
 using Rill.Server.Observability;
+using Rill.Server.Quorum;
 
 namespace Rill.Server;
 
 /// <summary>
 /// One Rill process: its controller role (<see cref="ControllerServer"/>), its broker role
 /// (<see cref="BrokerServer"/>) and the HTTP admin listener. Built by <see cref="RillNodeBuilder"/>; takes its parts
-/// down in the reverse order. Until the Raft quorum exists every node runs the controller in process over its own
-/// metadata log (KRaft's combined mode), whatever <c>process.roles</c> lists, as single-node Rill always has.
+/// down in the reverse order. Every node is a member of the metadata quorum; a node with the controller role votes in
+/// it and is the active controller while it leads. A node with no broker role (controller only) is not served yet:
+/// it is refused at start.
 /// </summary>
 public sealed class RillNode : IAsyncDisposable
 {
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
-    private readonly IMetadataLog _metadataLog;
-    private readonly ControllerServer _controller;
+    private readonly MetadataQuorum _quorum;
+    private readonly ControllerServer? _controller;
+    private readonly KafkaListeners? _controllerListeners;
+    private readonly QuorumControllerClient _controllerClient;
     private readonly BrokerServer _broker;
     private AdminServer? _admin;
     private int _stopped;
@@ -28,12 +34,16 @@ public sealed class RillNode : IAsyncDisposable
         ServerConfig config,
         string clusterId,
         ILogger logger,
-        IMetadataLog metadataLog,
+        MetadataQuorum quorum,
         MetadataLoader metadata,
-        ControllerServer controller,
+        ControllerServer? controller,
+        KafkaListeners? controllerListeners,
+        QuorumControllerClient controllerClient,
         BrokerServer broker)
     {
-        _metadataLog = metadataLog;
+        _quorum = quorum;
+        _controllerListeners = controllerListeners;
+        _controllerClient = controllerClient;
         Metadata = metadata;
         _config = config;
         ClusterId = clusterId;
@@ -81,7 +91,9 @@ public sealed class RillNode : IAsyncDisposable
     internal static async Task<RillNode> StartAsync(
         ServerConfig config,
         IConnectionListenerFactory transport,
+        IKafkaTransport clientTransport,
         TimeProvider time,
+        Random random,
         ILoggerFactory loggerFactory,
         LogLevels? logLevels,
         CancellationToken cancellationToken)
@@ -90,27 +102,51 @@ public sealed class RillNode : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var clusterId = MetaProperties.LoadOrFormat(config);
 
-        // Metadata first, so that logs open with their topics' configs: the metadata log (which the Raft quorum will
-        // replace behind IMetadataLog) and the loader every node runs over what it commits.
-        var metadataLog = new FileMetadataLog(config.LogDirs[0], loggerFactory.CreateLogger<FileMetadataLog>());
+        // The metadata quorum first: its controller listener must answer the other voters before this node can learn
+        // what is committed, and the logs open only once the image holds everything committed (their topics' configs,
+        // and which logs are strays).
+        var metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
+        var quorum = MetadataQuorum.Start(config, clusterId, metadata, clientTransport, time, random, loggerFactory);
         ControllerServer? controller = null;
+        KafkaListeners? controllerListeners = null;
+        QuorumControllerClient? controllerClient = null;
         BrokerServer broker;
-        MetadataLoader metadata;
         try
         {
-            metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
-            metadata.Load(metadataLog);
-            controller = ControllerServer.Start(config, metadataLog, metadata.Image, loggerFactory);
-            broker = await BrokerServer.StartAsync(config, clusterId, metadata, controller.Client, transport, time, loggerFactory, logLevels, cancellationToken);
+            if (config.ProcessRoles.HasFlag(ProcessRoles.Controller))
+            {
+                controller = ControllerServer.Start(config, quorum, metadata, loggerFactory);
+                controllerListeners = await StartControllerListenersAsync(config, controller, quorum, transport, time, loggerFactory, cancellationToken);
+            }
+
+            QuorumLog.WaitingForQuorum(logger, string.Join(",", config.QuorumVoters.Select(voter => $"{voter.NodeId}@{voter.Host}:{voter.Port}")));
+            await quorum.WaitForCatchUpAsync(cancellationToken);
+            controllerClient = new QuorumControllerClient(config, quorum, controller, clientTransport, time, logger);
+            broker = await BrokerServer.StartAsync(config, clusterId, metadata, controllerClient, transport, time, loggerFactory, logLevels, cancellationToken);
         }
         catch
         {
-            controller?.Dispose();
-            metadataLog.Dispose();
+            if (controllerClient is not null)
+            {
+                await controllerClient.DisposeAsync();
+            }
+
+            if (controllerListeners is not null)
+            {
+                await controllerListeners.StopAsync(CancellationToken.None);
+                controllerListeners.Dispose();
+            }
+
+            if (controller is not null)
+            {
+                await controller.DisposeAsync();
+            }
+
+            await quorum.DisposeAsync();
             throw;
         }
 
-        var node = new RillNode(config, clusterId, logger, metadataLog, metadata, controller, broker);
+        var node = new RillNode(config, clusterId, logger, quorum, metadata, controller, controllerListeners, controllerClient, broker);
         try
         {
             // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
@@ -129,6 +165,28 @@ public sealed class RillNode : IAsyncDisposable
         return node;
     }
 
+    private static async Task<KafkaListeners?> StartControllerListenersAsync(
+        ServerConfig config,
+        ControllerServer controller,
+        MetadataQuorum quorum,
+        IConnectionListenerFactory transport,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var listeners = config.Listeners.Where(listener => config.ControllerListenerNames.Contains(listener.Name)).ToList();
+        if (listeners.Count == 0)
+        {
+            return null;
+        }
+
+        var dispatcher = new RequestDispatcher(ControllerApis.Create(controller, quorum.Raft));
+        var metrics = new NetworkMetrics(new System.Diagnostics.Metrics.Meter(NodeMetrics.MeterName + ".Controller"));
+        var pipeline = new RequestPipeline(dispatcher, time, metrics, loggerFactory.CreateLogger("Rill.Server.Network"));
+        var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
+        return await KafkaListeners.StartAsync(listeners, pipeline, sessionConfig, transport, metrics, loggerFactory, CancellationToken.None, cancellationToken);
+    }
+
     /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
     public async Task StopAsync()
     {
@@ -144,8 +202,20 @@ public sealed class RillNode : IAsyncDisposable
         }
 
         await _broker.StopAsync();
-        _controller.Dispose();
-        _metadataLog.Dispose();
+        await _controllerClient.DisposeAsync();
+        if (_controllerListeners is not null)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _controllerListeners.StopAsync(grace.Token);
+            _controllerListeners.Dispose();
+        }
+
+        if (_controller is not null)
+        {
+            await _controller.DisposeAsync();
+        }
+
+        await _quorum.DisposeAsync();
         ServerLog.Stopped(_logger, _config.NodeId);
     }
 

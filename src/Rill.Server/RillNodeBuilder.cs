@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Rill.Client;
 using Rill.Config;
 using Rill.Server.Observability;
 
@@ -17,7 +18,9 @@ public sealed class RillNodeBuilder
 {
     private readonly ServerConfig _config;
     private IConnectionListenerFactory? _transport;
+    private IKafkaTransport _clientTransport = SocketTransport.Default;
     private TimeProvider _time = TimeProvider.System;
+    private Random _random = new();
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private LogLevels? _logLevels;
 
@@ -30,6 +33,20 @@ public sealed class RillNodeBuilder
     public RillNodeBuilder WithTransport(IConnectionListenerFactory transport)
     {
         _transport = transport;
+        return this;
+    }
+
+    /// <summary>How this node connects to the others (Raft, forwarding to the controller, replica fetches); sockets when not set.</summary>
+    public RillNodeBuilder WithClientTransport(IKafkaTransport clientTransport)
+    {
+        _clientTransport = clientTransport;
+        return this;
+    }
+
+    /// <summary>The randomness of elections; seeded in tests that replay.</summary>
+    public RillNodeBuilder WithRandom(Random random)
+    {
+        _random = random;
         return this;
     }
 
@@ -50,6 +67,6 @@ public sealed class RillNodeBuilder
     public Task<RillNode> StartAsync(CancellationToken cancellationToken)
     {
         var transport = _transport ?? new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
-        return RillNode.StartAsync(_config, transport, _time, _loggerFactory, _logLevels, cancellationToken);
+        return RillNode.StartAsync(_config, transport, _clientTransport, _time, _random, _loggerFactory, _logLevels, cancellationToken);
     }
 }

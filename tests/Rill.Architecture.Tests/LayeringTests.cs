@@ -18,10 +18,10 @@ public sealed class LayeringTests
         ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol", "Rill.Config"],
         ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
-        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator"],
+        ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Raft", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Client"],
         ["Rill.Client"] = ["Rill.Common", "Rill.Protocol"],
         ["Rill.Cli"] = ["Rill.Common", "Rill.Protocol", "Rill.Client"],
-        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Client", "Rill.Cli"],
+        ["rill"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Raft", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Server", "Rill.Client", "Rill.Cli"],
     };
 
     public static TheoryData<string> Assemblies() => [.. Allowed.Keys];

@@ -29,8 +29,9 @@ public sealed class KafkaListeners : IDisposable
     /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
     public IReadOnlyList<ListenerEndpoint> Bound { get; }
 
+    /// <param name="listeners">The listeners this pipeline serves: the broker's, or the controller's.</param>
     public static async Task<KafkaListeners> StartAsync(
-        ServerConfig config,
+        IReadOnlyList<ListenerEndpoint> listeners,
         RequestPipeline pipeline,
         SessionConfig sessionConfig,
         IConnectionListenerFactory transport,
@@ -46,7 +47,7 @@ public sealed class KafkaListeners : IDisposable
         };
         options.Limits.MaxConcurrentConnections = null;
         var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
-        foreach (var listener in config.Listeners)
+        foreach (var listener in listeners)
         {
             var handler = new KafkaConnectionHandler(pipeline, sessionConfig, listener.Name, metrics, sessionLogger, stopping);
             options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
@@ -63,7 +64,7 @@ public sealed class KafkaListeners : IDisposable
             throw;
         }
 
-        return new KafkaListeners(kestrel, BoundListenersOf(config, kestrel));
+        return new KafkaListeners(kestrel, BoundListenersOf(listeners, kestrel));
     }
 
     /// <summary>Stops accepting and waits up to <paramref name="grace"/> for the connections' requests to finish.</summary>
@@ -93,13 +94,13 @@ public sealed class KafkaListeners : IDisposable
         return new IPEndPoint(resolved.First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
     }
 
-    private static List<ListenerEndpoint> BoundListenersOf(ServerConfig config, KestrelServer kestrel)
+    private static List<ListenerEndpoint> BoundListenersOf(IReadOnlyList<ListenerEndpoint> listeners, KestrelServer kestrel)
     {
         var addresses = kestrel.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-        var bound = new List<ListenerEndpoint>(config.Listeners.Count);
-        for (var i = 0; i < config.Listeners.Count; i++)
+        var bound = new List<ListenerEndpoint>(listeners.Count);
+        for (var i = 0; i < listeners.Count; i++)
         {
-            var listener = config.Listeners[i];
+            var listener = listeners[i];
             var port = listener.Port;
             if (port == 0 && i < addresses.Count && Uri.TryCreate(addresses[i], UriKind.Absolute, out var uri))
             {
