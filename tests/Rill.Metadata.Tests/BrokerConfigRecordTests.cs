@@ -11,7 +11,13 @@ public sealed class BrokerConfigRecordTests : IDisposable
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "rill-metadata-tests", Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task BrokerConfigs_AreKeptPerResource_AndARestartReplaysThem()

@@ -8,7 +8,13 @@ public sealed class MetadataControllerTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "rill-metadata-tests", Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task CreateTopic_AssignsPartitionsToTheBroker_AndARestartRebuildsTheSameImage()
@@ -93,28 +99,18 @@ public sealed class MetadataControllerTests : IDisposable
     }
 
     [Fact]
-    public async Task TornTailOfTheMetadataLog_IsTruncated_AndEverythingBeforeItReplays()
+    public void TheOldSingleNodeLog_ReadsUpToATornTail()
     {
-        string path;
-        using (var node = Node.OpenRegistered(_dir))
-        {
-            await node.CreateTopicAsync("kept", 1, 1);
-            path = node.Log.Path;
-        }
+        var path = Path.Combine(_dir, "metadata.log");
+        Directory.CreateDirectory(_dir);
+        var topic = new ApiMessageAndVersion(new Rill.Protocol.MetadataRecords.TopicRecord { Name = "kept", TopicId = Uuid.NewRandom() }, 0);
+        File.WriteAllBytes(path, [.. LegacyEntry(0, topic), 0, 0, 0, 40, 1, 2, 3]);
 
-        var validLength = new FileInfo(path).Length;
-        File.AppendAllBytes(path, [0, 0, 0, 40, 1, 2, 3]);
-        using (var node = Node.Open(_dir))
-        {
-            Assert.True(node.Image.Topics.ContainsKey("kept"));
-            Assert.Equal(validLength, new FileInfo(path).Length);
-            await node.CreateTopicAsync("after", 1, 1);
-        }
+        var batches = LegacyMetadataLog.ReadAll(path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-        using (var node = Node.Open(_dir))
-        {
-            Assert.True(node.Image.Topics.ContainsKey("after"));
-        }
+        var batch = Assert.Single(batches);
+        Assert.Equal(0, batch.LastOffset);
+        Assert.Equal("kept", Assert.IsType<Rill.Protocol.MetadataRecords.TopicRecord>(Assert.Single(batch.Records).Message).Name);
     }
 
     [Fact]
@@ -156,5 +152,24 @@ public sealed class MetadataControllerTests : IDisposable
         Assert.Equal(ErrorCode.None, await node.CreatePartitionsAsync("fits", 10));
         Assert.Equal(10, node.Image.Topics["fits"].Partitions.Length);
         Assert.False(node.Image.Topics.ContainsKey("big"));
+    }
+
+    // One entry of the old log: length, CRC-32C of the payload, then base offset, count and each record's sized frame.
+    private static byte[] LegacyEntry(long baseOffset, ApiMessageAndVersion record)
+    {
+        var size = MetadataRecordSerde.SizeOf(record);
+        var frame = new byte[Rill.Protocol.KafkaSize.UnsignedVarInt((uint)size) + size];
+        var writer = new Rill.Protocol.KafkaWriter(frame);
+        writer.WriteUnsignedVarInt((uint)size);
+        MetadataRecordSerde.Write(ref writer, record);
+        var payload = new byte[12 + frame.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload, baseOffset);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(8), 1);
+        frame.CopyTo(payload, 12);
+        var entry = new byte[8 + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(entry, payload.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(entry.AsSpan(4), Crc32C.Compute(payload));
+        payload.CopyTo(entry, 8);
+        return entry;
     }
 }

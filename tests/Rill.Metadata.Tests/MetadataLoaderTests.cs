@@ -12,28 +12,33 @@ namespace Rill.Metadata.Tests;
 public sealed class MetadataLoaderTests
 {
     [Fact]
-    public async Task TheImageChanges_OnlyWhenTheLogCommits_OneSwapAndOnePublishPerBatch()
+    public async Task TheImageChanges_OnlyWhenTheLogCommits_OneSwapAndOnePublishPerBatch_AndTheControllerAnswersAfterIt()
     {
-        var log = new HeldLog();
         var loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
-        loader.Load(log);
+        var log = new HeldLog(loader);
         var publisher = new RecordingPublisher();
         loader.AddPublisher(publisher);
         using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
 
-        var registration = new BrokerRegistrationRequest { BrokerId = 1, IncarnationId = Uuid.NewRandom() };
-        await controller.RegisterBrokerAsync(registration, CancellationToken.None);
-        var create = new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 3, ReplicationFactor = 1 }] };
-        var created = await controller.CreateTopicsAsync(create, CancellationToken.None);
+        var registration = controller.RegisterBrokerAsync(new BrokerRegistrationRequest { BrokerId = 1, IncarnationId = Uuid.NewRandom() }, CancellationToken.None);
 
-        // Appended, not committed: the controller decided the topic on its own state, the node serves nothing new.
-        Assert.Equal((short)ErrorCode.None, created.Response.Topics[0].ErrorCode);
+        // Appended, not committed: the controller has not answered and the node serves nothing new.
+        Assert.Single(log.Held);
+        Assert.False(registration.IsCompleted);
         Assert.Equal(-1, loader.Image.Offset);
         Assert.Empty(loader.Image.Brokers);
         Assert.Single(publisher.Images);
 
         log.CommitAll();
+        await registration;
+        var create = new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 3, ReplicationFactor = 1 }] };
+        var creating = controller.CreateTopicsAsync(create, CancellationToken.None);
+        Assert.False(creating.IsCompleted);
+        Assert.Empty(loader.Image.Topics);
+        log.CommitAll();
+        var created = await creating;
 
+        Assert.Equal((short)ErrorCode.None, created.Response.Topics[0].ErrorCode);
         Assert.Equal(3, publisher.Images.Count);
         Assert.Single(publisher.Images[1].Brokers);
         Assert.Empty(publisher.Images[1].Topics);
@@ -45,9 +50,8 @@ public sealed class MetadataLoaderTests
     [Fact]
     public async Task ARefusedOrValidateOnlyOperation_AppendsNothing()
     {
-        var log = new HeldLog();
         var loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
-        loader.Load(log);
+        var log = new HeldLog(loader);
         using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
 
         var refused = await controller.CreateTopicsAsync(
@@ -63,39 +67,61 @@ public sealed class MetadataLoaderTests
         Assert.Empty(log.Held);
     }
 
+    [Fact]
+    public async Task WaitForOffset_CompletesWhenABatchReachesIt_AndASnapshotReplacesTheImage()
+    {
+        var loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
+        var waiting = loader.WaitForOffsetAsync(1, CancellationToken.None);
+        var topicId = Uuid.NewRandom();
+
+        loader.HandleCommit(new MetadataBatch(0, [new ApiMessageAndVersion(new Rill.Protocol.MetadataRecords.NoOpRecord(), 0)]));
+        Assert.False(waiting.IsCompleted);
+        loader.HandleCommit(new MetadataBatch(1, [new ApiMessageAndVersion(new Rill.Protocol.MetadataRecords.TopicRecord { Name = "a", TopicId = topicId }, 0)]));
+        await waiting;
+        loader.LoadSnapshot(9, [new ApiMessageAndVersion(new Rill.Protocol.MetadataRecords.TopicRecord { Name = "b", TopicId = Uuid.NewRandom() }, 0)]);
+
+        Assert.Equal(9, loader.Image.Offset);
+        Assert.Equal(["b"], loader.Image.Topics.Keys);
+        Assert.True(loader.WaitForOffsetAsync(9, CancellationToken.None).IsCompletedSuccessfully);
+    }
+
     private static ServerConfig Config() => ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1"]);
 
     // A log whose appends wait for an explicit commit, as a quorum's do for a majority.
     private sealed class HeldLog : IMetadataLog
     {
-        private readonly List<IMetadataLogListener> _listeners = [];
+        private readonly MetadataLoader _loader;
+        private readonly List<TaskCompletionSource> _waiting = [];
         private long _nextOffset;
+
+        public HeldLog(MetadataLoader loader)
+        {
+            _loader = loader;
+        }
 
         public List<MetadataBatch> Held { get; } = [];
 
-        public IEnumerable<MetadataBatch> ReadAll() => [];
-
-        public long Append(IReadOnlyList<ApiMessageAndVersion> records)
+        public async Task<long> AppendAsync(IReadOnlyList<ApiMessageAndVersion> records, CancellationToken cancellationToken)
         {
             _nextOffset += records.Count;
             Held.Add(new MetadataBatch(_nextOffset - 1, records));
-            return _nextOffset - 1;
+            var committed = new TaskCompletionSource();
+            _waiting.Add(committed);
+            var offset = _nextOffset - 1;
+            await committed.Task;
+            return offset;
         }
-
-        public void Register(IMetadataLogListener listener) => _listeners.Add(listener);
 
         public void CommitAll()
         {
             foreach (var batch in Held)
             {
-                _listeners.ForEach(listener => listener.HandleCommit(batch));
+                _loader.HandleCommit(batch);
             }
 
             Held.Clear();
-        }
-
-        public void Dispose()
-        {
+            _waiting.ForEach(waiting => waiting.SetResult());
+            _waiting.Clear();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Common;
 using Rill.Config;
@@ -5,18 +6,29 @@ using Rill.Protocol.Messages;
 
 namespace Rill.Metadata.Tests;
 
-/// <summary>One combined node's metadata: the file log, the loader that applies its commits and the active controller.</summary>
+/// <summary>
+/// One combined node's metadata: a log that commits each append at once (the quorum of one), the loader that applies
+/// its commits and the active controller. The log's batches are kept per directory for the test run, so a node opened
+/// again on the same directory replays them, as a restart replays the quorum's log.
+/// </summary>
 internal sealed class Node : IDisposable
 {
+    private static readonly ConcurrentDictionary<string, List<MetadataBatch>> Logs = new(StringComparer.Ordinal);
+
     private Node(string dir, ServerConfig config)
     {
-        Log = new FileMetadataLog(dir, NullLogger.Instance);
+        var batches = Logs.GetOrAdd(dir, _ => []);
         Loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
-        Loader.Load(Log);
+        foreach (var batch in batches)
+        {
+            Loader.HandleCommit(batch);
+        }
+
+        Log = new CommittingLog(Loader, batches);
         Controller = new MetadataController(Log, Loader.Image, config, NullLogger<MetadataController>.Instance);
     }
 
-    public FileMetadataLog Log { get; }
+    public CommittingLog Log { get; }
 
     public MetadataLoader Loader { get; }
 
@@ -71,9 +83,29 @@ internal sealed class Node : IDisposable
         return result.Response.Responses[0];
     }
 
-    public void Dispose()
+    public void Dispose() => Controller.Dispose();
+}
+
+/// <summary>A metadata log whose every append is committed and applied before it returns, as on a quorum of one.</summary>
+internal sealed class CommittingLog : IMetadataLog
+{
+    private readonly MetadataLoader _loader;
+    private readonly List<MetadataBatch> _batches;
+
+    public CommittingLog(MetadataLoader loader, List<MetadataBatch> batches)
     {
-        Controller.Dispose();
-        Log.Dispose();
+        _loader = loader;
+        _batches = batches;
+    }
+
+    public IReadOnlyList<MetadataBatch> Batches => _batches;
+
+    public Task<long> AppendAsync(IReadOnlyList<ApiMessageAndVersion> records, CancellationToken cancellationToken)
+    {
+        var lastOffset = (_batches.Count == 0 ? -1 : _batches[^1].LastOffset) + records.Count;
+        var batch = new MetadataBatch(lastOffset, records);
+        _batches.Add(batch);
+        _loader.HandleCommit(batch);
+        return Task.FromResult(lastOffset);
     }
 }
