@@ -56,6 +56,12 @@ public sealed class RillNode : IAsyncDisposable
 
     public int NodeId => _config.NodeId;
 
+    /// <summary>The leader of the metadata quorum as this node knows it (the active controller); -1 while unknown.</summary>
+    public int ActiveControllerId => _quorum.Leader.LeaderId;
+
+    /// <summary>Whether this node is the active controller now.</summary>
+    public bool IsActiveController => _controller?.Active is not null;
+
     /// <summary>The metadata image this node serves.</summary>
     public IMetadataView Metadata { get; }
 
