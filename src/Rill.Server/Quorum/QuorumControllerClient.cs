@@ -74,9 +74,39 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
         }
     }
 
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(
+    /// <summary>DescribeQuorum, answered by the quorum's leader (kafka: brokers forward it to the controllers).</summary>
+    public Task<DescribeQuorumResponse> DescribeQuorumAsync(DescribeQuorumRequest request, CancellationToken cancellationToken) =>
+        SendAsync<DescribeQuorumRequest, DescribeQuorumResponse>(
+            request,
+            _ =>
+            {
+                var answered = new TaskCompletionSource<DescribeQuorumResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _quorum.Raft.HandleRequest(request, response => answered.SetResult((DescribeQuorumResponse)response));
+                return answered.Task;
+            },
+            r => r.ErrorCode == (short)ErrorCode.NotLeaderOrFollower,
+            cancellationToken);
+
+    private Task<TResponse> CallAsync<TRequest, TResponse>(
         TRequest request,
         Func<MetadataController, TRequest, CancellationToken, Task<ControllerResult<TResponse>>> local,
+        Func<TResponse, bool> notController,
+        CancellationToken cancellationToken)
+        where TRequest : IKafkaMessage, IApiMessage
+        where TResponse : IKafkaMessage<TResponse>, IApiMessage =>
+        SendAsync<TRequest, TResponse>(
+            request,
+            token => _local?.Active is { } controller ? ResponseOf(local(controller, request, token)) : null,
+            notController,
+            cancellationToken);
+
+    private static async Task<TResponse> ResponseOf<TResponse>(Task<ControllerResult<TResponse>> result) =>
+        (await result.ConfigureAwait(false)).Response;
+
+    // tryLocal answers in this process when this node leads; null while it leads but has not finished activating.
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(
+        TRequest request,
+        Func<CancellationToken, Task<TResponse>?> tryLocal,
         Func<TResponse, bool> notController,
         CancellationToken cancellationToken)
         where TRequest : IKafkaMessage, IApiMessage
@@ -92,11 +122,11 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
                 var leader = _quorum.Leader;
                 if (leader.LeaderId == _nodeId && _local is not null)
                 {
-                    if (_local.Active is { } controller)
+                    if (tryLocal(token) is { } call)
                     {
                         try
                         {
-                            return (await local(controller, request, token).ConfigureAwait(false)).Response;
+                            return await call.ConfigureAwait(false);
                         }
                         catch (NotControllerException exception)
                         {
