@@ -79,12 +79,14 @@ public sealed class BrokerServer : IAsyncDisposable
     public IReadOnlyList<ListenerEndpoint> BoundListeners => _listeners.Bound;
 
     /// <summary>Loads the logs, starts the coordinator and the listeners, and registers this broker with the controller.</summary>
-    /// <param name="metadata">The loader over the committed metadata; its image has been loaded already.</param>
+    /// <param name="metadata">The loader over the committed metadata; its image has caught up with the quorum already.</param>
+    /// <param name="quorumHandlers">The metadata quorum's requests a broker listener also serves (DescribeQuorum).</param>
     public static async Task<BrokerServer> StartAsync(
         ServerConfig config,
         string clusterId,
         MetadataLoader metadata,
         IControllerClient controller,
+        IEnumerable<IApiHandler> quorumHandlers,
         IConnectionListenerFactory transport,
         TimeProvider time,
         ILoggerFactory loggerFactory,
@@ -119,7 +121,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var health = new NodeHealth(logs);
         var stopping = new CancellationTokenSource();
         var dispatcher = new RequestDispatcher(
-            CreateHandlers(config, clusterId, metadata, controller, replicas, groups, offsetsTopic, metrics.Topics, loggerFactory, logLevels));
+            CreateHandlers(config, clusterId, metadata, controller, replicas, groups, offsetsTopic, metrics.Topics, loggerFactory, logLevels).Concat(quorumHandlers));
         var pipeline = new RequestPipeline(dispatcher, time, metrics.Network, loggerFactory.CreateLogger("Rill.Server.Network"));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {

@@ -128,7 +128,8 @@ public sealed class RillNode : IAsyncDisposable
             QuorumLog.WaitingForQuorum(logger, string.Join(",", config.QuorumVoters.Select(voter => $"{voter.NodeId}@{voter.Host}:{voter.Port}")));
             await quorum.WaitForCatchUpAsync(cancellationToken);
             controllerClient = new QuorumControllerClient(config, quorum, controller, clientTransport, time, logger);
-            broker = await BrokerServer.StartAsync(config, clusterId, metadata, controllerClient, transport, time, loggerFactory, logLevels, cancellationToken);
+            broker = await BrokerServer.StartAsync(
+                config, clusterId, metadata, controllerClient, [new DescribeQuorumHandler(controllerClient)], transport, time, loggerFactory, logLevels, cancellationToken);
         }
         catch
         {
