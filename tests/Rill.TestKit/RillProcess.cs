@@ -31,6 +31,17 @@ public sealed class RillProcess : IAsyncDisposable
     /// <summary>Starts <c>rill serve</c>, under <c>ulimit -n <paramref name="openFileLimit"/></c> when one is given.</summary>
     public static async Task<RillProcess> StartAsync(string dataDirectory, int port, int? openFileLimit, params string[] overrides)
     {
+        var rill = Launch(dataDirectory, port, openFileLimit, overrides);
+        await rill.WaitUntilListeningAsync(TimeSpan.FromSeconds(30));
+        return rill;
+    }
+
+    /// <summary>
+    /// Starts <c>rill serve</c> without waiting for it: the nodes of a cluster are launched together, since each one
+    /// listens for clients only once a majority of the quorum is up.
+    /// </summary>
+    public static RillProcess Launch(string dataDirectory, int port, int? openFileLimit, params string[] overrides)
+    {
         var start = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
@@ -58,7 +69,14 @@ public sealed class RillProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var rill = new RillProcess(process, port);
+        return new RillProcess(process, port);
+    }
+
+    /// <summary>Waits until the broker accepts connections on its port; throws when the process exits first.</summary>
+    public async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var process = _process;
+        var port = Port;
         await Eventually.UntilAsync(
             async () =>
             {
@@ -78,9 +96,8 @@ public sealed class RillProcess : IAsyncDisposable
                     return false;
                 }
             },
-            TimeSpan.FromSeconds(30),
+            timeout,
             $"rill serve to listen on port {port}");
-        return rill;
     }
 
     /// <summary>A port that was free a moment ago (the child binds it by number).</summary>
@@ -98,6 +115,12 @@ public sealed class RillProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGSTOP: the process stays, frozen, holding its sockets open and answering nothing.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal("-CONT");
+
     /// <summary>SIGTERM, then waits for the graceful stop; returns the exit code.</summary>
     public async Task<int> StopAsync()
     {
@@ -106,6 +129,8 @@ public sealed class RillProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;
     }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {
@@ -116,4 +141,7 @@ public sealed class RillProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    private void Signal(string signal) =>
+        Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
 }
