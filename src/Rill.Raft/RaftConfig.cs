@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Rill.Raft;
 
 /// <summary>
@@ -29,6 +31,12 @@ public sealed record RaftConfig(int NodeId, IReadOnlyList<int> Voters, string Cl
 
     /// <summary>The most bytes one Fetch or FetchSnapshot answer carries.</summary>
     public int FetchMaxBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Each voter's endpoint, when the node knows them (controller.quorum.voters); used only to tell peers and quorum
+    /// tools where the leader listens. Empty is valid: the RPCs then carry no endpoints.
+    /// </summary>
+    public IReadOnlyDictionary<int, RaftEndpoint> VoterEndpoints { get; init; } = ImmutableDictionary<int, RaftEndpoint>.Empty;
 
     public bool IsVoter => Voters.Contains(NodeId);
 }
