@@ -447,10 +447,7 @@ public sealed partial class KafkaRaftClient
                     break;
                 }
 
-                if (!RecordBatch.IsControlBatch(span))
-                {
-                    context.Listener.HandleCommit(RaftBatches.ToRaftBatch(span));
-                }
+                context.Listener.HandleCommit(RaftBatches.ToRaftBatch(span));
 
                 context.NextOffset = lastOffset + 1;
                 delivered = true;

@@ -142,6 +142,17 @@ internal static class RaftBatches
     /// </summary>
     public static RaftBatch ToRaftBatch(ReadOnlySpan<byte> batch)
     {
+        // A control batch (LeaderChange, snapshot markers) carries no data records, but listeners still learn its offsets.
+        if (RecordBatch.IsControlBatch(batch))
+        {
+            return new RaftBatch(
+                RecordBatch.GetBaseOffset(batch),
+                RecordBatch.GetLastOffset(batch),
+                RecordBatch.GetPartitionLeaderEpoch(batch),
+                RecordBatch.GetMaxTimestamp(batch),
+                []);
+        }
+
         var values = new List<ReadOnlyMemory<byte>>(Math.Max(RecordBatch.GetRecordsCount(batch), 0));
         var reader = new RecordReader(batch, MaxUncompressedBytes);
         try

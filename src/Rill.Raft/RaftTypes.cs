@@ -12,9 +12,9 @@ public readonly record struct LeaderAndEpoch(int LeaderId, int Epoch)
 }
 
 /// <summary>
-/// A committed batch of data records, handed to listeners in log order: each record's value as the leader appended
-/// it (the metadata layer's framed records). Control batches are not handed out, but move <see cref="LastOffset"/>
-/// of the batches after them as usual.
+/// A committed batch, handed to listeners in log order: each data record's value as the leader appended it (the
+/// metadata layer's framed records). A control batch comes with no records, so that a listener knows how far the
+/// committed log reaches even when it ends in one.
 /// </summary>
 public sealed record RaftBatch(long BaseOffset, long LastOffset, int Epoch, long AppendTimestampMs, IReadOnlyList<ReadOnlyMemory<byte>> Records);
 

@@ -5,6 +5,7 @@ using Rill.Metadata;
 using Rill.Replication;
 using Rill.Config;
 using Rill.Client;
+using Rill.Server.Handlers;
 using Rill.Server.Network;
 using Rill.Server.Observability;
 using Rill.Server.Quorum;
@@ -25,6 +26,7 @@ public sealed class RillNode : IAsyncDisposable
     private readonly MetadataQuorum _quorum;
     private readonly ControllerServer? _controller;
     private readonly KafkaListeners? _controllerListeners;
+    private readonly CancellationTokenSource _controllerSessions;
     private readonly QuorumControllerClient _controllerClient;
     private readonly BrokerServer _broker;
     private AdminServer? _admin;
@@ -38,9 +40,11 @@ public sealed class RillNode : IAsyncDisposable
         MetadataLoader metadata,
         ControllerServer? controller,
         KafkaListeners? controllerListeners,
+        CancellationTokenSource controllerSessions,
         QuorumControllerClient controllerClient,
         BrokerServer broker)
     {
+        _controllerSessions = controllerSessions;
         _quorum = quorum;
         _controllerListeners = controllerListeners;
         _controllerClient = controllerClient;
@@ -114,6 +118,7 @@ public sealed class RillNode : IAsyncDisposable
         var metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
         var quorum = MetadataQuorum.Start(config, clusterId, metadata, clientTransport, time, random, loggerFactory);
         ControllerServer? controller = null;
+        var controllerSessions = new CancellationTokenSource();
         KafkaListeners? controllerListeners = null;
         QuorumControllerClient? controllerClient = null;
         BrokerServer broker;
@@ -122,10 +127,11 @@ public sealed class RillNode : IAsyncDisposable
             if (config.ProcessRoles.HasFlag(ProcessRoles.Controller))
             {
                 controller = ControllerServer.Start(config, quorum, metadata, loggerFactory);
-                controllerListeners = await StartControllerListenersAsync(config, controller, quorum, transport, time, loggerFactory, cancellationToken);
+                controllerListeners = await StartControllerListenersAsync(config, controller, quorum, transport, time, loggerFactory, controllerSessions.Token, cancellationToken);
             }
 
-            QuorumLog.WaitingForQuorum(logger, string.Join(",", config.QuorumVoters.Select(voter => $"{voter.NodeId}@{voter.Host}:{voter.Port}")));
+            var voters = string.Join(",", config.QuorumVoters.Select(voter => $"{voter.NodeId}@{voter.Host}:{voter.Port}"));
+            QuorumLog.WaitingForQuorum(logger, voters);
             await quorum.WaitForCatchUpAsync(cancellationToken);
             controllerClient = new QuorumControllerClient(config, quorum, controller, clientTransport, time, logger);
             broker = await BrokerServer.StartAsync(
@@ -150,10 +156,11 @@ public sealed class RillNode : IAsyncDisposable
             }
 
             await quorum.DisposeAsync();
+            controllerSessions.Dispose();
             throw;
         }
 
-        var node = new RillNode(config, clusterId, logger, quorum, metadata, controller, controllerListeners, controllerClient, broker);
+        var node = new RillNode(config, clusterId, logger, quorum, metadata, controller, controllerListeners, controllerSessions, controllerClient, broker);
         try
         {
             // Not cancellable: the Kafka listeners already accept connections, so a stop asked for now (SIGTERM right
@@ -179,6 +186,7 @@ public sealed class RillNode : IAsyncDisposable
         IConnectionListenerFactory transport,
         TimeProvider time,
         ILoggerFactory loggerFactory,
+        CancellationToken stopping,
         CancellationToken cancellationToken)
     {
         var listeners = config.Listeners.Where(listener => config.ControllerListenerNames.Contains(listener.Name)).ToList();
@@ -191,7 +199,7 @@ public sealed class RillNode : IAsyncDisposable
         var metrics = new NetworkMetrics(new System.Diagnostics.Metrics.Meter(NodeMetrics.MeterName + ".Controller"));
         var pipeline = new RequestPipeline(dispatcher, time, metrics, loggerFactory.CreateLogger("Rill.Server.Network"));
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
-        return await KafkaListeners.StartAsync(listeners, pipeline, sessionConfig, transport, metrics, loggerFactory, CancellationToken.None, cancellationToken);
+        return await KafkaListeners.StartAsync(listeners, pipeline, sessionConfig, transport, metrics, loggerFactory, stopping, cancellationToken);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
@@ -212,10 +220,15 @@ public sealed class RillNode : IAsyncDisposable
         await _controllerClient.DisposeAsync();
         if (_controllerListeners is not null)
         {
+            // The other voters keep their connections open (a held Fetch, say): end the sessions rather than wait for them.
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _controllerListeners.StopAsync(grace.Token);
+            var stop = _controllerListeners.StopAsync(grace.Token);
+            await _controllerSessions.CancelAsync();
+            await stop;
             _controllerListeners.Dispose();
         }
+
+        _controllerSessions.Dispose();
 
         if (_controller is not null)
         {

@@ -69,6 +69,9 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
             RequestTimeoutMs = config.ControllerQuorumRequestTimeoutMs,
             RetryBackoffMs = config.ControllerQuorumRetryBackoffMs,
             AppendLingerMs = config.ControllerQuorumAppendLingerMs,
+            VoterEndpoints = config.ControllerQuorumVoters.ToDictionary(
+                voter => voter.NodeId,
+                voter => new RaftEndpoint(config.ControllerListenerNames.Count > 0 ? config.ControllerListenerNames[0] : "CONTROLLER", voter.Host, voter.Port)),
         };
         var log = KafkaRaftLog.Open(config.LogDirs[0], time, loggerFactory);
         RaftChannel? channel = null;

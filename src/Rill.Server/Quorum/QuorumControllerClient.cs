@@ -130,7 +130,7 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
                         }
                         catch (NotControllerException exception)
                         {
-                            QuorumLog.ForwardRetry(_logger, TRequest.ApiKey.ToString(), exception.Message);
+                            QuorumLog.ForwardRetry(_logger, TRequest.ApiKey, exception.Message);
                         }
                     }
                 }
@@ -146,7 +146,7 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
                     }
                     catch (KafkaConnectionException exception)
                     {
-                        QuorumLog.ForwardRetry(_logger, TRequest.ApiKey.ToString(), exception.Message);
+                        QuorumLog.ForwardRetry(_logger, TRequest.ApiKey, exception.Message);
                     }
                 }
 

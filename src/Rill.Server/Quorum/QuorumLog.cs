@@ -6,7 +6,7 @@ namespace Rill.Server.Quorum;
 internal static partial class QuorumLog
 {
     [LoggerMessage(EventId = 7000, Level = LogLevel.Debug, Message = "{api} to {endpoint} failed: {reason}")]
-    public static partial void RequestFailed(ILogger logger, string api, string endpoint, string reason);
+    public static partial void RequestFailed(ILogger logger, Rill.Protocol.Messages.ApiKey api, string endpoint, string reason);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Metadata quorum: leader {leaderId} in epoch {epoch}")]
     public static partial void LeaderChanged(ILogger logger, int leaderId, int epoch);
@@ -22,7 +22,7 @@ internal static partial class QuorumLog
     public static partial void LegacyLogMigrated(ILogger logger, int batches, string path, string kept);
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Forwarding {api} to the active controller failed, trying again: {reason}")]
-    public static partial void ForwardRetry(ILogger logger, string api, string reason);
+    public static partial void ForwardRetry(ILogger logger, Rill.Protocol.Messages.ApiKey api, string reason);
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Error, Message = "The metadata loader failed to apply a committed batch")]
     public static partial void ApplyFailed(ILogger logger, Exception exception);

@@ -80,7 +80,7 @@ internal sealed class RaftChannel : IRaftChannel, IAsyncDisposable
         catch (Exception exception) when (exception is KafkaConnectionException or OperationCanceledException or ProtocolException or ObjectDisposedException
             or Rill.Common.KafkaException)
         {
-            QuorumLog.RequestFailed(_logger, TRequest.ApiKey.ToString(), peer.Endpoint, exception.Message);
+            QuorumLog.RequestFailed(_logger, TRequest.ApiKey, peer.Endpoint, exception.Message);
         }
 
         onResponse(response);
