@@ -23,8 +23,9 @@ public sealed class ControllerServer : IDisposable
     /// <summary>How the broker and its handlers ask for changes.</summary>
     public IControllerClient Client { get; }
 
-    public static ControllerServer Start(ServerConfig config, IMetadataLog log, MetadataImage loaded, ILoggerFactory loggerFactory) =>
-        new(new MetadataController(log, loaded, config, loggerFactory.CreateLogger<MetadataController>()));
+    public static ControllerServer Start(
+        ServerConfig config, string clusterId, IMetadataLog log, MetadataImage loaded, TimeProvider time, ILoggerFactory loggerFactory) =>
+        new(new MetadataController(log, loaded, config, clusterId, time, new Random(), loggerFactory.CreateLogger<MetadataController>()));
 
     public void Dispose() => _controller.Dispose();
 }

@@ -100,7 +100,7 @@ public sealed class RillNode : IAsyncDisposable
         {
             metadata = new MetadataLoader(loggerFactory.CreateLogger<MetadataLoader>());
             metadata.Load(metadataLog);
-            controller = ControllerServer.Start(config, metadataLog, metadata.Image, loggerFactory);
+            controller = ControllerServer.Start(config, clusterId, metadataLog, metadata.Image, time, loggerFactory);
             broker = await BrokerServer.StartAsync(config, clusterId, metadata, controller.Client, transport, time, loggerFactory, logLevels, cancellationToken);
         }
         catch

@@ -19,10 +19,12 @@ public sealed class MetadataLoaderTests
         loader.Load(log);
         var publisher = new RecordingPublisher();
         loader.AddPublisher(publisher);
-        using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
+        using var controller = Controller(log, loader);
 
-        var registration = new BrokerRegistrationRequest { BrokerId = 1, IncarnationId = Uuid.NewRandom() };
-        await controller.RegisterBrokerAsync(registration, CancellationToken.None);
+        var registration = new BrokerRegistrationRequest { BrokerId = 1, ClusterId = Node.ClusterId, IncarnationId = Uuid.NewRandom() };
+        var epoch = (await controller.RegisterBrokerAsync(registration, CancellationToken.None)).Response.BrokerEpoch;
+        var heartbeat = new BrokerHeartbeatRequest { BrokerId = 1, BrokerEpoch = epoch, CurrentMetadataOffset = 0 };
+        Assert.False((await controller.BrokerHeartbeatAsync(heartbeat, CancellationToken.None)).Response.IsFenced);
         var create = new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 3, ReplicationFactor = 1 }] };
         var created = await controller.CreateTopicsAsync(create, CancellationToken.None);
 
@@ -34,12 +36,13 @@ public sealed class MetadataLoaderTests
 
         log.CommitAll();
 
-        Assert.Equal(3, publisher.Images.Count);
-        Assert.Single(publisher.Images[1].Brokers);
-        Assert.Empty(publisher.Images[1].Topics);
-        Assert.Equal(3, publisher.Images[2].Topics["t"].Partitions.Length);
-        Assert.Same(publisher.Images[2], loader.Image);
-        Assert.Equal(4, loader.Image.Offset);
+        Assert.Equal(4, publisher.Images.Count);
+        Assert.True(Assert.Single(publisher.Images[1].Brokers).Value.Fenced);
+        Assert.False(Assert.Single(publisher.Images[2].Brokers).Value.Fenced);
+        Assert.Empty(publisher.Images[2].Topics);
+        Assert.Equal(3, publisher.Images[3].Topics["t"].Partitions.Length);
+        Assert.Same(publisher.Images[3], loader.Image);
+        Assert.Equal(5, loader.Image.Offset);
     }
 
     [Fact]
@@ -48,7 +51,7 @@ public sealed class MetadataLoaderTests
         var log = new HeldLog();
         var loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
         loader.Load(log);
-        using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
+        using var controller = Controller(log, loader);
 
         var refused = await controller.CreateTopicsAsync(
             new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 1, ReplicationFactor = 1 }] },
@@ -63,7 +66,14 @@ public sealed class MetadataLoaderTests
         Assert.Empty(log.Held);
     }
 
-    private static ServerConfig Config() => ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1"]);
+    private static MetadataController Controller(IMetadataLog log, MetadataLoader loader) => new(
+        log,
+        loader.Image,
+        ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1"]),
+        Node.ClusterId,
+        TimeProvider.System,
+        new Random(42),
+        NullLogger<MetadataController>.Instance);
 
     // A log whose appends wait for an explicit commit, as a quorum's do for a majority.
     private sealed class HeldLog : IMetadataLog

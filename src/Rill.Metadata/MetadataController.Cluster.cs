@@ -1,0 +1,33 @@
+using Rill.Protocol.Messages;
+
+namespace Rill.Metadata;
+
+/// <summary>The controller's cluster operations: broker registration, heartbeats and sessions.</summary>
+public sealed partial class MetadataController
+{
+    // Broker sessions live here, in the active controller's memory; they are only touched inside operations, which
+    // run one at a time.
+    private readonly ClusterControl _cluster;
+    private readonly Random _random;
+
+    public Task<ControllerResult<BrokerRegistrationResponse>> RegisterBrokerAsync(BrokerRegistrationRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => _cluster.Register(state, request), commit: true, cancellationToken);
+
+    public Task<ControllerResult<BrokerHeartbeatResponse>> BrokerHeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => _cluster.Heartbeat(state, request), commit: true, cancellationToken);
+
+    /// <summary>
+    /// Fences every broker whose session expired, one operation each, moving its leaderships and removing it from the
+    /// ISRs; returns their ids. The controller's timer calls it; the clock is the one the controller was given.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> FenceStaleBrokersAsync(CancellationToken cancellationToken)
+    {
+        var fenced = new List<int>();
+        while ((await RunAsync(_cluster.FenceOneStaleBroker, commit: true, cancellationToken).ConfigureAwait(false)).Response is { } brokerId)
+        {
+            fenced.Add(brokerId);
+        }
+
+        return fenced;
+    }
+}
