@@ -16,6 +16,10 @@ public sealed partial class MetadataController
     public Task<ControllerResult<BrokerHeartbeatResponse>> BrokerHeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => _cluster.Heartbeat(state, request), commit: true, cancellationToken);
 
+    /// <summary>An ISR change asked for by a partition leader; see <see cref="ReplicationControl.AlterPartition"/>.</summary>
+    public Task<ControllerResult<AlterPartitionResponse>> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => Decide(state, replication => replication.AlterPartition(request)), commit: true, cancellationToken);
+
     /// <summary>
     /// Fences every broker whose session expired, one operation each, moving its leaderships and removing it from the
     /// ISRs; returns their ids. The controller's timer calls it; the clock is the one the controller was given.
@@ -29,5 +33,12 @@ public sealed partial class MetadataController
         }
 
         return fenced;
+    }
+
+    private ControllerResult<TResponse> Decide<TResponse>(MetadataImage state, Func<ReplicationControl, TResponse> decide)
+    {
+        var replication = new ReplicationControl(_config, state);
+        var response = decide(replication);
+        return new(replication.Records, response);
     }
 }

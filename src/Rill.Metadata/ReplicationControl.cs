@@ -10,7 +10,7 @@ namespace Rill.Metadata;
 /// partitions without a leader whose ISR holds it get it back. A topic with <c>unclean.leader.election.enable</c> lets
 /// a replica outside the ISR lead when no ISR member can.
 /// </summary>
-internal sealed class ReplicationControl
+internal sealed partial class ReplicationControl
 {
     private const short FenceChangeVersion = 0;
     private const short ShutdownChangeVersion = 1;
