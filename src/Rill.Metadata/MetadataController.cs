@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
 using Rill.Config;
@@ -52,10 +51,10 @@ public sealed partial class MetadataController : IDisposable
     }
 
     public Task<ControllerResult<CreateTopicsResponse>> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
-        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+        RunAsync(state => new TopicCreation(_config, state, _random, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
 
     public Task<ControllerResult<CreatePartitionsResponse>> CreatePartitionsAsync(CreatePartitionsRequest request, CancellationToken cancellationToken) =>
-        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+        RunAsync(state => new TopicCreation(_config, state, _random, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
 
     public Task<ControllerResult<DeleteTopicsResponse>> DeleteTopicsAsync(DeleteTopicsRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => DeleteTopics(state, request), commit: true, cancellationToken);
@@ -274,7 +273,7 @@ public sealed partial class MetadataController : IDisposable
     internal static ApiMessageAndVersion ConfigRecordOf(string topic, string key, string value) =>
         new(new ConfigRecord { ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = topic, Name = key, Value = value }, ConfigRecordVersion);
 
-    internal static ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, IReadOnlyList<int> replicas)
+    internal static ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
     {
         var record = new PartitionRecord
         {
@@ -282,13 +281,10 @@ public sealed partial class MetadataController : IDisposable
             TopicId = topicId,
             LeaderEpoch = 0,
             PartitionEpoch = 0,
-            Leader = replicas[0],
+            Leader = isr[0],
         };
         record.Replicas.AddRange(replicas);
-        record.Isr.AddRange(replicas);
+        record.Isr.AddRange(isr);
         return new(record, PartitionRecordVersion);
     }
-
-    internal static ImmutableArray<int> LiveBrokers(MetadataImage image) =>
-        [.. image.Brokers.Values.Where(b => b.IsActive).Select(b => b.BrokerId).Order()];
 }

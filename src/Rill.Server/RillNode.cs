@@ -51,6 +51,9 @@ public sealed class RillNode : IAsyncDisposable
 
     public ReplicaManager Replicas => _broker.Replicas;
 
+    /// <summary>The broker's registration and heartbeats at the active controller.</summary>
+    public BrokerLifecycleManager Lifecycle => _broker.Lifecycle;
+
     /// <summary>The broker's request pipeline: a frame run through it is handled as if a connection had sent it.</summary>
     public Network.RequestPipeline Pipeline => _broker.Pipeline;
 
