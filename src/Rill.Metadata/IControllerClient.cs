@@ -16,6 +16,8 @@ public interface IControllerClient
 
     Task<AlterPartitionResponse> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken);
 
+    Task<ElectLeadersResponse> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken);
+
     Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken);
 
     Task<CreatePartitionsResponse> CreatePartitionsAsync(CreatePartitionsRequest request, CancellationToken cancellationToken);

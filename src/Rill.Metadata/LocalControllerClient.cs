@@ -21,6 +21,9 @@ public sealed class LocalControllerClient : IControllerClient
     public async Task<AlterPartitionResponse> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken) =>
         (await _controller.AlterPartitionAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 
+    public async Task<ElectLeadersResponse> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
+        (await _controller.ElectLeadersAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
     public async Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
         (await _controller.CreateTopicsAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 

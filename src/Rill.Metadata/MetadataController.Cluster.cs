@@ -20,6 +20,32 @@ public sealed partial class MetadataController
     public Task<ControllerResult<AlterPartitionResponse>> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => Decide(state, replication => replication.AlterPartition(request)), commit: true, cancellationToken);
 
+    /// <summary>ElectLeaders, PREFERRED or UNCLEAN; see <see cref="ReplicationControl.ElectLeaders"/>.</summary>
+    public Task<ControllerResult<ElectLeadersResponse>> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
+        RunAsync(state => Decide(state, replication => replication.ElectLeaders(request)), commit: true, cancellationToken);
+
+    /// <summary>
+    /// The periodic leadership check the controller's timer calls every <c>leader.imbalance.check.interval.seconds</c>:
+    /// unclean elections for leaderless partitions of topics that allow them, and preferred-leader rebalancing with
+    /// <c>auto.leader.rebalance.enable</c>; see <see cref="ReplicationControl.BalanceLeaders"/>. Returns the elections made.
+    /// </summary>
+    public async Task<int> BalanceLeadersAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int elections;
+        do
+        {
+            elections = (await RunAsync(
+                state => Decide(state, replication => replication.BalanceLeaders(ReplicationControl.MaxElectionsPerBalance)),
+                commit: true,
+                cancellationToken).ConfigureAwait(false)).Response;
+            total += elections;
+        }
+        while (elections == ReplicationControl.MaxElectionsPerBalance);
+
+        return total;
+    }
+
     /// <summary>
     /// Fences every broker whose session expired, one operation each, moving its leaderships and removing it from the
     /// ISRs; returns their ids. The controller's timer calls it; the clock is the one the controller was given.

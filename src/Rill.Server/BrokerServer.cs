@@ -245,6 +245,7 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
         yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
+        yield return new ElectLeadersHandler(controller);
     }
 
     private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(

@@ -1,3 +1,4 @@
+using Rill.Common;
 using Rill.Protocol.Messages;
 using Rill.TestKit;
 
@@ -32,5 +33,35 @@ public sealed class ControllerApiTests
         var partition = restarted.Topics["kept"].Partitions[0];
         Assert.Equal((1, 2), (partition.Leader, partition.LeaderEpoch));
         Assert.Equal([1], partition.Isr);
+    }
+
+    [Fact]
+    public async Task ElectLeaders_OnASingleNode_NeedsNoElection_AndNamesUnknownPartitions()
+    {
+        await using var node = await RillTestNode.StartAsync();
+        await using var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.Port);
+        await ProduceFetchTests.CreateTopicAsync(client, "el");
+        static ElectLeadersRequest Request(sbyte type) => new()
+        {
+            ElectionType = type,
+            TopicPartitions = [new ElectLeadersRequest.TopicPartitionsData { Topic = "el", Partitions = [0, 5] }],
+            TimeoutMs = 5000,
+        };
+
+        foreach (var (version, type) in new (short, sbyte)[] { (2, 0), (2, 1), (1, 0), (0, 0) })
+        {
+            var response = await client.RoundTripAsync<ElectLeadersResponse>(ApiKey.ElectLeaders, version, Request(type));
+            Assert.Equal((short)ErrorCode.None, response.ErrorCode);
+            var results = Assert.Single(response.ReplicaElectionResults);
+            Assert.Equal("el", results.Topic);
+            Assert.Equal(
+                [(0, (short)ErrorCode.ElectionNotNeeded, "Leader election not needed for topic partition."), (5, (short)ErrorCode.UnknownTopicOrPartition, "No such partition as el-5")],
+                results.PartitionResult.Select(p => (p.PartitionId, p.ErrorCode, p.ErrorMessage)));
+        }
+
+        var all = await client.RoundTripAsync<ElectLeadersResponse>(ApiKey.ElectLeaders, 2, new ElectLeadersRequest { ElectionType = 0, TopicPartitions = null });
+        Assert.Equal(["el"], all.ReplicaElectionResults.Select(r => r.Topic));
+        Assert.Empty(all.ReplicaElectionResults[0].PartitionResult);
+        Assert.Equal((1, 0), (node.Node.Metadata.Image.Topics["el"].Partitions[0].Leader, node.Node.Metadata.Image.Topics["el"].Partitions[0].LeaderEpoch));
     }
 }

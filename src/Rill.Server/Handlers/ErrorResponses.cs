@@ -42,6 +42,7 @@ public static partial class ErrorResponses
         DescribeGroupsRequest describeGroups => DescribeGroups(describeGroups, error),
         DeleteGroupsRequest deleteGroups => DeleteGroups(deleteGroups, error),
         OffsetDeleteRequest => OffsetDelete(error),
+        ElectLeadersRequest electLeaders => ElectLeaders(electLeaders, error),
         _ => null,
     };
 }
