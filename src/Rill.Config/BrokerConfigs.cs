@@ -91,6 +91,14 @@ public static class BrokerConfigs
     public const string GroupMinSessionTimeoutMsConfig = "group.min.session.timeout.ms";
     public const string GroupMaxSessionTimeoutMsConfig = "group.max.session.timeout.ms";
 
+    // Cluster: broker sessions, placement and leadership
+    public const string BrokerSessionTimeoutMsConfig = "broker.session.timeout.ms";
+    public const string BrokerHeartbeatIntervalMsConfig = "broker.heartbeat.interval.ms";
+    public const string BrokerRackConfig = "broker.rack";
+    public const string AutoLeaderRebalanceEnableConfig = "auto.leader.rebalance.enable";
+    public const string LeaderImbalanceCheckIntervalSecondsConfig = "leader.imbalance.check.interval.seconds";
+    public const string LeaderImbalancePerBrokerPercentageConfig = "leader.imbalance.per.broker.percentage";
+
     // Rill's own
     public const string LogLevelConfig = "log.level";
 
@@ -243,8 +251,8 @@ public static class BrokerConfigs
             "Default min.cleanable.dirty.ratio.");
         Ignored(t, LogPreallocateConfig, ConfigType.Boolean, "false", null,
             "Default preallocate.");
-        Ignored(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
-            "Default unclean.leader.election.enable.");
+        Dynamic(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
+            "Default unclean.leader.election.enable: let the controller elect a replica outside the ISR when no ISR member is alive, losing data.");
 
         Applied(t, OffsetsTopicNumPartitionsConfig, ConfigType.Int, "50", ConfigValidator.AtLeast(1),
             "Partitions of __consumer_offsets, fixed when it is created.");
@@ -264,6 +272,19 @@ public static class BrokerConfigs
             "Smallest session timeout a classic group member may ask for.");
         Applied(t, GroupMaxSessionTimeoutMsConfig, ConfigType.Int, "1800000", ConfigValidator.AtLeast(1),
             "Largest session timeout a classic group member may ask for.");
+
+        Applied(t, BrokerSessionTimeoutMsConfig, ConfigType.Int, "9000", ConfigValidator.AtLeast(1),
+            "The active controller fences a broker that has not heartbeated for this long, moving its leaderships.");
+        Applied(t, BrokerHeartbeatIntervalMsConfig, ConfigType.Int, "2000", ConfigValidator.AtLeast(1),
+            "How often a broker heartbeats to the active controller.");
+        Applied(t, BrokerRackConfig, ConfigType.String, null, null,
+            "The broker's rack; the controller spreads each partition's replicas across racks.");
+        Applied(t, AutoLeaderRebalanceEnableConfig, ConfigType.Boolean, "true", null,
+            "Move leadership back to each partition's preferred replica when brokers' leadership is imbalanced.");
+        Applied(t, LeaderImbalanceCheckIntervalSecondsConfig, ConfigType.Long, "300", ConfigValidator.AtLeast(1),
+            "How often the active controller checks for leadership imbalance.");
+        Applied(t, LeaderImbalancePerBrokerPercentageConfig, ConfigType.Int, "10", ConfigValidator.AtLeast(0),
+            "Share of a broker's preferred partitions led elsewhere above which the controller rebalances them.");
 
         Applied(t, LogLevelConfig, ConfigType.String, "Information", ConfigValidator.OneOfIgnoreCase(LogLevels),
             "Rill: least severe log level written: Trace, Debug, Information, Warning or Error.");
@@ -313,10 +334,6 @@ public static class BrokerConfigs
             "Replicas of the share-group state topic; Rill has no share groups.");
         Ignored(t, "share.coordinator.state.topic.min.isr", ConfigType.Short, "2", ConfigValidator.AtLeast(1),
             "min.insync.replicas of the share-group state topic.");
-        Ignored(t, "auto.leader.rebalance.enable", ConfigType.Boolean, "true", null,
-            "Kafka's preferred-leader rebalancing.");
-        Ignored(t, "broker.rack", ConfigType.String, null, null,
-            "Kafka's rack for rack-aware replica placement.");
         Ignored(t, "metadata.log.dir", ConfigType.String, null, null,
             "Kafka's separate metadata log directory; Rill keeps metadata in the first data directory.");
         Ignored(t, "ssl.keystore.location", ConfigType.String, null, null,

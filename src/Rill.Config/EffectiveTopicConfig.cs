@@ -63,6 +63,9 @@ public sealed class EffectiveTopicConfig
 
     public string CompressionType => (string)_values[TopicConfigs.CompressionTypeConfig];
 
+    /// <summary>Whether the controller may elect a replica outside the ISR when no ISR member is alive.</summary>
+    public bool UncleanLeaderElectionEnable => (bool)_values[TopicConfigs.UncleanLeaderElectionEnableConfig];
+
     /// <summary>The DescribeConfigs row of <paramref name="name"/>.</summary>
     public ConfigEntry Get(string name)
     {

@@ -227,5 +227,16 @@ public sealed partial class ServerConfig
         }
     }
 
+    // Kafka's KafkaConfig check: a broker that heartbeats less often than its session lasts is fenced between beats.
+    private void CheckBrokerHeartbeat()
+    {
+        if (BrokerHeartbeatIntervalMs > BrokerSessionTimeoutMs)
+        {
+            throw Invalid(
+                BrokerConfigs.BrokerHeartbeatIntervalMsConfig,
+                $"{BrokerHeartbeatIntervalMs} is above {BrokerConfigs.BrokerSessionTimeoutMsConfig} ({BrokerSessionTimeoutMs})");
+        }
+    }
+
     private string ListenerNames() => string.Join(", ", Listeners.Select(listener => listener.Name));
 }

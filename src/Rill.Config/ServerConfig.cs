@@ -43,6 +43,7 @@ public sealed partial class ServerConfig
             : OpenFileLimit.PartitionReplicas(OpenFileLimit.Current());
         CheckRolesAndQuorum();
         CheckGroupSessionTimeouts();
+        CheckBrokerHeartbeat();
         TopicDefaults = TopicConfigs.Resolve(this, DynamicBrokerConfig.Empty, new Dictionary<string, string>());
     }
 
@@ -171,6 +172,19 @@ public sealed partial class ServerConfig
     public int GroupMinSessionTimeoutMs => Int(BrokerConfigs.GroupMinSessionTimeoutMsConfig);
 
     public int GroupMaxSessionTimeoutMs => Int(BrokerConfigs.GroupMaxSessionTimeoutMsConfig);
+
+    public int BrokerSessionTimeoutMs => Int(BrokerConfigs.BrokerSessionTimeoutMsConfig);
+
+    public int BrokerHeartbeatIntervalMs => Int(BrokerConfigs.BrokerHeartbeatIntervalMsConfig);
+
+    /// <summary>broker.rack, or null when unset: the rack this broker registers with.</summary>
+    public string? BrokerRack => (string?)Raw(BrokerConfigs.BrokerRackConfig);
+
+    public bool AutoLeaderRebalanceEnable => (bool)Raw(BrokerConfigs.AutoLeaderRebalanceEnableConfig)!;
+
+    public long LeaderImbalanceCheckIntervalSeconds => Long(BrokerConfigs.LeaderImbalanceCheckIntervalSecondsConfig);
+
+    public int LeaderImbalancePerBrokerPercentage => Int(BrokerConfigs.LeaderImbalancePerBrokerPercentageConfig);
 
     /// <summary>
     /// The start-up print: each "accepted but has no effect" warning once, then the effective

@@ -77,8 +77,8 @@ public static partial class TopicConfigs
         Ignored(t, PreallocateConfig, ConfigType.Boolean, "false", null,
             "Allocate a segment's full size on disk when it is created.",
             ConfigSynonym.Same(BrokerConfigs.LogPreallocateConfig));
-        Ignored(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
-            "Allow an out-of-sync replica to become leader, losing data.",
+        Applied(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
+            "Allow an out-of-sync replica to become leader when no in-sync replica is alive, losing data.",
             ConfigSynonym.Same(BrokerConfigs.UncleanLeaderElectionEnableConfig));
 
         return t;

@@ -15,6 +15,15 @@ public sealed class LocalControllerClient : IControllerClient
     public async Task<BrokerRegistrationResponse> RegisterBrokerAsync(BrokerRegistrationRequest request, CancellationToken cancellationToken) =>
         (await _controller.RegisterBrokerAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 
+    public async Task<BrokerHeartbeatResponse> BrokerHeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancellationToken) =>
+        (await _controller.BrokerHeartbeatAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
+    public async Task<AlterPartitionResponse> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken) =>
+        (await _controller.AlterPartitionAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
+    public async Task<ElectLeadersResponse> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
+        (await _controller.ElectLeadersAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
     public async Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
         (await _controller.CreateTopicsAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 

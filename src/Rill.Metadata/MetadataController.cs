@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
 using Rill.Config;
@@ -14,13 +13,12 @@ namespace Rill.Metadata;
 /// changes here: the <see cref="MetadataLoader"/> applies committed batches. Operations run one at a time, so a
 /// read-modify-write (an APPEND to a config list, say) always sees the previous operation's records.
 /// </summary>
-public sealed class MetadataController : IDisposable
+public sealed partial class MetadataController : IDisposable
 {
     private const short TopicRecordVersion = 0;
     private const short PartitionRecordVersion = 0;
     private const short ConfigRecordVersion = 0;
     private const short RemoveTopicRecordVersion = 0;
-    private const short RegisterBrokerRecordVersion = 1;
 
     private readonly IMetadataLog _log;
     private readonly ServerConfig _config;
@@ -32,22 +30,31 @@ public sealed class MetadataController : IDisposable
     private MetadataImage _state;
 
     /// <param name="state">The image of everything committed so far, from the loader when this node becomes active.</param>
-    public MetadataController(IMetadataLog log, MetadataImage state, ServerConfig config, ILogger<MetadataController> logger)
+    /// <param name="clusterId">The cluster id in meta.properties; brokers of another cluster are refused.</param>
+    /// <param name="time">The clock of broker sessions.</param>
+    /// <param name="random">Where replica placement starts its stripes.</param>
+    public MetadataController(
+        IMetadataLog log,
+        MetadataImage state,
+        ServerConfig config,
+        string clusterId,
+        TimeProvider time,
+        Random random,
+        ILogger<MetadataController> logger)
     {
         _log = log;
         _state = state;
         _config = config;
         _logger = logger;
+        _random = random;
+        _cluster = new ClusterControl(config, clusterId, state, time, logger);
     }
 
-    public Task<ControllerResult<BrokerRegistrationResponse>> RegisterBrokerAsync(BrokerRegistrationRequest request, CancellationToken cancellationToken) =>
-        RunAsync(state => RegisterBroker(state, request), commit: true, cancellationToken);
-
     public Task<ControllerResult<CreateTopicsResponse>> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
-        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+        RunAsync(state => new TopicCreation(_config, state, _random, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
 
     public Task<ControllerResult<CreatePartitionsResponse>> CreatePartitionsAsync(CreatePartitionsRequest request, CancellationToken cancellationToken) =>
-        RunAsync(state => new TopicCreation(_config, state, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
+        RunAsync(state => new TopicCreation(_config, state, _random, _logger).Decide(request), !request.ValidateOnly, cancellationToken);
 
     public Task<ControllerResult<DeleteTopicsResponse>> DeleteTopicsAsync(DeleteTopicsRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => DeleteTopics(state, request), commit: true, cancellationToken);
@@ -98,33 +105,6 @@ public sealed class MetadataController : IDisposable
         }
 
         return delta.Apply(offset);
-    }
-
-    // A single node registers itself unfenced: it is alive because it runs this. The epoch is the offset the
-    // registration will have, so it grows with every registration, as in Kafka.
-    private static ControllerResult<BrokerRegistrationResponse> RegisterBroker(MetadataImage state, BrokerRegistrationRequest request)
-    {
-        var epoch = state.Offset + 1;
-        var record = new RegisterBrokerRecord
-        {
-            BrokerId = request.BrokerId,
-            IncarnationId = request.IncarnationId,
-            BrokerEpoch = epoch,
-            Rack = request.Rack,
-            Fenced = false,
-        };
-        foreach (var listener in request.Listeners)
-        {
-            record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint
-            {
-                Name = listener.Name,
-                Host = listener.Host,
-                Port = listener.Port,
-                SecurityProtocol = listener.SecurityProtocol,
-            });
-        }
-
-        return new([new ApiMessageAndVersion(record, RegisterBrokerRecordVersion)], new BrokerRegistrationResponse { BrokerEpoch = epoch });
     }
 
     private ControllerResult<DeleteTopicsResponse> DeleteTopics(MetadataImage state, DeleteTopicsRequest request)
@@ -294,7 +274,7 @@ public sealed class MetadataController : IDisposable
     internal static ApiMessageAndVersion ConfigRecordOf(string topic, string key, string value) =>
         new(new ConfigRecord { ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = topic, Name = key, Value = value }, ConfigRecordVersion);
 
-    internal static ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, IReadOnlyList<int> replicas)
+    internal static ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, IReadOnlyList<int> replicas, IReadOnlyList<int> isr)
     {
         var record = new PartitionRecord
         {
@@ -302,13 +282,10 @@ public sealed class MetadataController : IDisposable
             TopicId = topicId,
             LeaderEpoch = 0,
             PartitionEpoch = 0,
-            Leader = replicas[0],
+            Leader = isr[0],
         };
         record.Replicas.AddRange(replicas);
-        record.Isr.AddRange(replicas);
+        record.Isr.AddRange(isr);
         return new(record, PartitionRecordVersion);
     }
-
-    internal static ImmutableArray<int> LiveBrokers(MetadataImage image) =>
-        [.. image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.BrokerId).Order()];
 }

@@ -52,13 +52,25 @@ public sealed class MetadataDelta
                     broker.BrokerEpoch,
                     [.. broker.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol))],
                     broker.Rack,
-                    broker.Fenced);
+                    broker.Fenced)
+                {
+                    IncarnationId = broker.IncarnationId,
+                    InControlledShutdown = broker.InControlledShutdown,
+                };
                 break;
-            case UnfenceBrokerRecord unfence when _brokers.TryGetValue(unfence.Id, out var registered):
-                _brokers[unfence.Id] = registered with { Fenced = false };
+            case BrokerRegistrationChangeRecord change:
+                ReplayRegistrationChange(change.BrokerId, change.BrokerEpoch, FencingChange(change), change.InControlledShutdown switch
+                {
+                    0 => null,
+                    1 => true,
+                    _ => throw new InvalidDataException($"A registration change of broker {change.BrokerId} has InControlledShutdown {change.InControlledShutdown}."),
+                });
                 break;
-            case FenceBrokerRecord fence when _brokers.TryGetValue(fence.Id, out var registered):
-                _brokers[fence.Id] = registered with { Fenced = true };
+            case UnfenceBrokerRecord unfence:
+                ReplayRegistrationChange(unfence.Id, unfence.Epoch, fenced: false, inControlledShutdown: null);
+                break;
+            case FenceBrokerRecord fence:
+                ReplayRegistrationChange(fence.Id, fence.Epoch, fenced: true, inControlledShutdown: null);
                 break;
             case FeatureLevelRecord feature:
                 _features[feature.Name] = feature.FeatureLevel;
@@ -78,6 +90,35 @@ public sealed class MetadataDelta
         _configs.ToImmutable(),
         _features.ToImmutable());
 
+    // Kafka's ClusterControlManager.replayRegistrationChange: a change names the registration it was decided on, so
+    // one that arrives for another incarnation is a broken log, not something to apply to the new one.
+    private void ReplayRegistrationChange(int brokerId, long epoch, bool? fenced, bool? inControlledShutdown)
+    {
+        if (!_brokers.TryGetValue(brokerId, out var registered))
+        {
+            throw new InvalidDataException($"A registration change names broker {brokerId}, which is not registered.");
+        }
+
+        if (registered.BrokerEpoch != epoch)
+        {
+            throw new InvalidDataException($"A registration change names broker {brokerId} at epoch {epoch}; its registration has epoch {registered.BrokerEpoch}.");
+        }
+
+        _brokers[brokerId] = registered with
+        {
+            Fenced = fenced ?? registered.Fenced,
+            InControlledShutdown = inControlledShutdown ?? registered.InControlledShutdown,
+        };
+    }
+
+    private static bool? FencingChange(BrokerRegistrationChangeRecord change) => change.Fenced switch
+    {
+        -1 => false,
+        0 => null,
+        1 => true,
+        _ => throw new InvalidDataException($"A registration change of broker {change.BrokerId} has Fenced {change.Fenced}."),
+    };
+
     private void ReplayPartition(PartitionRecord record)
     {
         var topic = TopicFor(record.TopicId);
@@ -87,7 +128,12 @@ public sealed class MetadataDelta
             [.. record.Isr],
             record.Leader,
             record.LeaderEpoch,
-            record.PartitionEpoch);
+            record.PartitionEpoch)
+        {
+            AddingReplicas = [.. record.AddingReplicas],
+            RemovingReplicas = [.. record.RemovingReplicas],
+            LeaderRecoveryState = RecoveryStateOf(record.LeaderRecoveryState),
+        };
         var partitions = topic.Partitions;
         if (record.PartitionId < partitions.Length)
         {
@@ -106,6 +152,9 @@ public sealed class MetadataDelta
         _topics[topic.Name] = topic with { Partitions = partitions };
     }
 
+    // Kafka's PartitionRegistration.merge: a null list or -2 leader leaves the field as it is; naming a leader, even
+    // the same one, starts a new leader epoch (the controller does that on purpose when replicas leave); every change
+    // starts a new partition epoch.
     private void ReplayPartitionChange(PartitionChangeRecord record)
     {
         var topic = TopicFor(record.TopicId);
@@ -115,17 +164,29 @@ public sealed class MetadataDelta
         }
 
         var current = topic.Partitions[record.PartitionId];
-        var leaderChanged = record.Leader != -2 && record.Leader != current.Leader;
+        var leaderChanged = record.Leader != PartitionChangeBuilder.NoLeaderChange;
         var next = current with
         {
             Replicas = record.Replicas is null ? current.Replicas : [.. record.Replicas],
             Isr = record.Isr is null ? current.Isr : [.. record.Isr],
-            Leader = record.Leader == -2 ? current.Leader : record.Leader,
+            Leader = leaderChanged ? record.Leader : current.Leader,
             LeaderEpoch = leaderChanged ? current.LeaderEpoch + 1 : current.LeaderEpoch,
             PartitionEpoch = current.PartitionEpoch + 1,
+            AddingReplicas = record.AddingReplicas is null ? current.AddingReplicas : [.. record.AddingReplicas],
+            RemovingReplicas = record.RemovingReplicas is null ? current.RemovingReplicas : [.. record.RemovingReplicas],
+            LeaderRecoveryState = record.LeaderRecoveryState == PartitionChangeBuilder.NoRecoveryStateChange
+                ? current.LeaderRecoveryState
+                : RecoveryStateOf(record.LeaderRecoveryState),
         };
         _topics[topic.Name] = topic with { Partitions = topic.Partitions.SetItem(record.PartitionId, next) };
     }
+
+    private static LeaderRecoveryState RecoveryStateOf(sbyte value) => value switch
+    {
+        0 => LeaderRecoveryState.Recovered,
+        1 => LeaderRecoveryState.Recovering,
+        _ => throw new InvalidDataException($"Leader recovery state {value} is not one Kafka defines."),
+    };
 
     private void ReplayRemoveTopic(Uuid topicId)
     {

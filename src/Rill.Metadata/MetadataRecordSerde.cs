@@ -47,6 +47,7 @@ public static class MetadataRecordSerde
             8 => UnfenceBrokerRecord.Read(ref reader, version),
             9 => RemoveTopicRecord.Read(ref reader, version),
             12 => FeatureLevelRecord.Read(ref reader, version),
+            17 => BrokerRegistrationChangeRecord.Read(ref reader, version),
             20 => NoOpRecord.Read(ref reader, version),
             _ => throw new InvalidDataException($"Metadata record type {type} is not one Rill writes."),
         };
@@ -69,6 +70,7 @@ public static class MetadataRecordSerde
         UnfenceBrokerRecord => 8,
         RemoveTopicRecord => 9,
         FeatureLevelRecord => 12,
+        BrokerRegistrationChangeRecord => 17,
         NoOpRecord => 20,
         _ => throw new ArgumentException($"{message.GetType().Name} is not a metadata record Rill writes.", nameof(message)),
     };

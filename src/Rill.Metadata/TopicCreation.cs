@@ -15,13 +15,15 @@ internal sealed class TopicCreation
 {
     private readonly ServerConfig _config;
     private readonly ILogger _logger;
+    private readonly Random _random;
     private readonly List<ApiMessageAndVersion> _records = [];
     private MetadataImage _state;
 
-    public TopicCreation(ServerConfig config, MetadataImage state, ILogger logger)
+    public TopicCreation(ServerConfig config, MetadataImage state, Random random, ILogger logger)
     {
         _config = config;
         _state = state;
+        _random = random;
         _logger = logger;
     }
 
@@ -91,7 +93,7 @@ internal sealed class TopicCreation
 
         var (placementError, placementMessage, placement) = topic.Assignments.Count > 0
             ? ManualPlacement(topic)
-            : AutomaticPlacement(topic.NumPartitions, topic.ReplicationFactor, firstPartition: 0);
+            : AutomaticPlacement(topic.NumPartitions, topic.ReplicationFactor);
         if (placementError != ErrorCode.None)
         {
             Fail(result, placementError, placementMessage!);
@@ -135,7 +137,7 @@ internal sealed class TopicCreation
         var topicId = Uuid.NewRandom();
         var records = new List<ApiMessageAndVersion>(1 + configs.Count + placement!.Count) { MetadataController.TopicRecordOf(name, topicId) };
         records.AddRange(configs.Select(pair => MetadataController.ConfigRecordOf(name, pair.Key, pair.Value)));
-        records.AddRange(placement.Select((replicas, partition) => MetadataController.PartitionRecordOf(topicId, partition, replicas)));
+        records.AddRange(placement.Select((replicas, partition) => PartitionRecordOf(topicId, partition, replicas)));
         Add(records);
         if (!validateOnly)
         {
@@ -201,7 +203,7 @@ internal sealed class TopicCreation
         }
         else
         {
-            var (error, message, automatic) = AutomaticPlacement(additional, (short)factor, current);
+            var (error, message, automatic) = AutomaticPlacement(additional, (short)factor);
             if (error != ErrorCode.None)
             {
                 return (error, message);
@@ -215,7 +217,7 @@ internal sealed class TopicCreation
             return (ErrorCode.PolicyViolation, limit);
         }
 
-        Add([.. placement.Select((replicas, i) => MetadataController.PartitionRecordOf(topic.Id, current + i, replicas))]);
+        Add([.. placement.Select((replicas, i) => PartitionRecordOf(topic.Id, current + i, replicas))]);
         if (!validateOnly)
         {
             MetadataLog.PartitionsCreated(_logger, name, request.Count);
@@ -299,11 +301,11 @@ internal sealed class TopicCreation
     }
 
     private string? CheckActive(List<int> replicas, int partition) =>
-        replicas.Any(broker => _state.Brokers.TryGetValue(broker, out var registration) && !registration.Fenced)
+        replicas.Any(broker => ReplicationControl.IsActive(_state, broker))
             ? null
             : $"All brokers specified in the manual partition assignment for partition {partition} are fenced or in controlled shutdown.";
 
-    private (ErrorCode, string?, List<List<int>>?) AutomaticPlacement(int numPartitions, short replicationFactor, int firstPartition)
+    private (ErrorCode, string?, List<List<int>>?) AutomaticPlacement(int numPartitions, short replicationFactor)
     {
         var partitions = numPartitions == -1 ? _config.NumPartitions : numPartitions;
         if (partitions <= 0)
@@ -317,34 +319,37 @@ internal sealed class TopicCreation
             return (ErrorCode.InvalidReplicationFactor, $"Replication factor must be larger than 0, not {replicationFactor}.", null);
         }
 
-        var brokers = MetadataController.LiveBrokers(_state);
-        if (factor > brokers.Length)
+        // Replicas go only to brokers that can take them now: unfenced and not shutting down.
+        var brokers = _state.Brokers.Values.Where(broker => broker.IsActive).ToList();
+        if (factor > brokers.Count)
         {
-            return (ErrorCode.InvalidReplicationFactor, $"Replication factor {factor} is larger than the {brokers.Length} available brokers.", null);
+            return (ErrorCode.InvalidReplicationFactor, $"Replication factor {factor} is larger than the {brokers.Count} available brokers.", null);
         }
 
-        // The replica limit is checked before the placement is built, so a huge count costs nothing: round-robin
-        // placement puts at least this many new replicas on the broker that already holds the most.
-        var atLeast = Held().Values.DefaultIfEmpty(0).Max() + ((long)partitions * factor / brokers.Length);
+        // The replica limit is checked before the placement is built, so a huge count costs nothing: whatever the
+        // placement, the busiest broker ends with at least the average of what the brokers that get replicas hold.
+        var held = Held();
+        var total = brokers.Sum(broker => held.GetValueOrDefault(broker.BrokerId)) + ((long)partitions * factor);
+        var atLeast = Math.Max(held.Values.DefaultIfEmpty(0).Max(), (total + brokers.Count - 1) / brokers.Count);
         if (atLeast > _config.MaxPartitionReplicasPerBroker)
         {
             return (ErrorCode.PolicyViolation, LimitMessage(atLeast), null);
         }
 
+        var placer = new ReplicaPlacer(brokers, _random);
         var placement = new List<List<int>>(partitions);
-        for (var p = firstPartition; p < firstPartition + partitions; p++)
+        for (var p = 0; p < partitions; p++)
         {
-            var replicas = new List<int>(factor);
-            for (var i = 0; i < factor; i++)
-            {
-                replicas.Add(brokers[(p + i) % brokers.Length]);
-            }
-
-            placement.Add(replicas);
+            placement.Add(placer.Place(factor));
         }
 
         return (ErrorCode.None, null, placement);
     }
+
+    // A new partition's ISR is its replicas that can take part now, led by the first of them (kafka:
+    // ReplicationControlManager.createTopic); explicit assignments may name fenced brokers, which join once they catch up.
+    private ApiMessageAndVersion PartitionRecordOf(Uuid topicId, int partition, List<int> replicas) =>
+        MetadataController.PartitionRecordOf(topicId, partition, replicas, [.. replicas.Where(broker => ReplicationControl.IsActive(_state, broker))]);
 
     // Every broker opens about three files per partition replica it holds (.log, .index, .timeindex); past the limit the
     // node would run out of file handles, so the request is refused before anything is recorded.

@@ -42,6 +42,7 @@ public sealed class BrokerServer : IAsyncDisposable
         ReplicaManager replicas,
         GroupCoordinator groups,
         CoordinatorPublisher groupLoads,
+        BrokerLifecycleManager lifecycle,
         NodeMetrics metrics,
         NodeHealth health,
         KafkaListeners listeners,
@@ -59,6 +60,7 @@ public sealed class BrokerServer : IAsyncDisposable
         Replicas = replicas;
         _groups = groups;
         _groupLoads = groupLoads;
+        Lifecycle = lifecycle;
         Metrics = metrics;
         Health = health;
         _listeners = listeners;
@@ -67,6 +69,9 @@ public sealed class BrokerServer : IAsyncDisposable
     }
 
     public ReplicaManager Replicas { get; }
+
+    /// <summary>This broker's registration and heartbeats at the active controller.</summary>
+    public BrokerLifecycleManager Lifecycle { get; }
 
     /// <summary>Header decode, dispatch and response framing, shared by every connection.</summary>
     public RequestPipeline Pipeline => _pipeline;
@@ -78,7 +83,10 @@ public sealed class BrokerServer : IAsyncDisposable
     /// <summary>The listeners with the ports actually bound (port 0 in the config becomes a real port).</summary>
     public IReadOnlyList<ListenerEndpoint> BoundListeners => _listeners.Bound;
 
-    /// <summary>Loads the logs, starts the coordinator and the listeners, and registers this broker with the controller.</summary>
+    /// <summary>
+    /// Loads the logs, starts the coordinator and the listeners, registers this broker with the controller and
+    /// returns once the controller has unfenced it, so that its partitions are led when the start completes.
+    /// </summary>
     /// <param name="metadata">The loader over the committed metadata; its image has caught up with the quorum already.</param>
     /// <param name="quorumHandlers">The metadata quorum's requests a broker listener also serves (DescribeQuorum).</param>
     public static async Task<BrokerServer> StartAsync(
@@ -128,17 +136,19 @@ public sealed class BrokerServer : IAsyncDisposable
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
         };
         KafkaListeners? listeners = null;
+        var lifecycle = new BrokerLifecycleManager(config, clusterId, controller, metadata, time, loggerFactory.CreateLogger<BrokerLifecycleManager>());
         try
         {
             listeners = await KafkaListeners.StartAsync(
                 [.. config.Listeners.Where(listener => !config.ControllerListenerNames.Contains(listener.Name))], pipeline, sessionConfig, transport, metrics.Network, loggerFactory, stopping.Token, cancellationToken);
 
-            // Not cancellable: once the listeners accept, a stop is a graceful stop of a started node, and the
-            // in-process controller answers at once.
-            await RegisterAsync(controller, config.NodeId, clusterId, AdvertisedEndpoints(config, listeners.Bound), CancellationToken.None);
+            // Not cancellable: once the listeners accept, a stop is a graceful stop of a started node. It ends by a
+            // refusal the node cannot get past (another cluster, another live broker with this node.id).
+            await lifecycle.StartAsync(AdvertisedEndpoints(config, listeners.Bound), CancellationToken.None);
         }
         catch
         {
+            await lifecycle.DisposeAsync();
             if (listeners is not null)
             {
                 await listeners.StopAsync(CancellationToken.None);
@@ -154,7 +164,7 @@ public sealed class BrokerServer : IAsyncDisposable
         }
 
         var maintenance = LogMaintenance.RunAsync(config, logs, time, logger, stopping.Token);
-        return new BrokerServer(config, logs, replicas, groups, groupLoads, metrics, health, listeners, pipeline, sessionConfig, stopping, maintenance, loggerFactory);
+        return new BrokerServer(config, logs, replicas, groups, groupLoads, lifecycle, metrics, health, listeners, pipeline, sessionConfig, stopping, maintenance, loggerFactory);
     }
 
     /// <summary>
@@ -164,13 +174,18 @@ public sealed class BrokerServer : IAsyncDisposable
     public Task ServeConnectionAsync(IDuplexPipe transport, ConnectionInfo connection, CancellationToken cancellationToken) =>
         new KafkaSession(transport, connection, _pipeline, _sessionConfig, Metrics.Network, _sessionLogger).RunAsync(cancellationToken);
 
-    /// <summary>Stops accepting, lets in-flight requests finish, flushes and checkpoints the logs, writes the clean-shutdown marker.</summary>
+    /// <summary>
+    /// Moves this broker's leaderships away (controlled shutdown), stops accepting, lets in-flight requests finish,
+    /// flushes and checkpoints the logs, writes the clean-shutdown marker.
+    /// </summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
+
+        await Lifecycle.ControlledShutdownAsync();
 
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -182,6 +197,7 @@ public sealed class BrokerServer : IAsyncDisposable
         await _maintenance;
         await _groupLoads.AllLoads;
         await _groups.DisposeAsync();
+        await Lifecycle.DisposeAsync();
         _logs.Shutdown();
     }
 
@@ -231,6 +247,7 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
         yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
+        yield return new ElectLeadersHandler(controller);
     }
 
     private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(
@@ -242,25 +259,6 @@ public sealed class BrokerServer : IAsyncDisposable
         OffsetsRetentionCheckIntervalMs: config.OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes: config.OffsetMetadataMaxBytes,
         GroupMaxSize: config.GroupMaxSize);
-
-    // The broker registers its advertised endpoints with the controller as a BrokerRegistration request carries them.
-    private static async Task RegisterAsync(
-        IControllerClient controller, int nodeId, string clusterId, List<BrokerEndpoint> endpoints, CancellationToken cancellationToken)
-    {
-        var request = new BrokerRegistrationRequest { BrokerId = nodeId, ClusterId = clusterId, IncarnationId = Uuid.NewRandom() };
-        request.Listeners.AddRange(endpoints.Select(e => new BrokerRegistrationRequest.Listener
-        {
-            Name = e.Name,
-            Host = e.Host,
-            Port = (ushort)e.Port,
-            SecurityProtocol = e.SecurityProtocol,
-        }));
-        var response = await controller.RegisterBrokerAsync(request, cancellationToken);
-        if (response.ErrorCode != (short)ErrorCode.None)
-        {
-            throw new KafkaException((ErrorCode)response.ErrorCode, $"Broker {nodeId} could not register with the controller.");
-        }
-    }
 
     private static List<BrokerEndpoint> AdvertisedEndpoints(ServerConfig config, IReadOnlyList<ListenerEndpoint> bound)
     {

@@ -16,6 +16,9 @@ namespace Rill.Server;
 public sealed class ControllerServer : IAsyncDisposable
 {
     private readonly ServerConfig _config;
+    private readonly string _clusterId;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly MetadataQuorum _quorum;
     private readonly MetadataLoader _loader;
     private readonly ILoggerFactory _loggerFactory;
@@ -24,10 +27,15 @@ public sealed class ControllerServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private Term? _term;
     private Task _activation = Task.CompletedTask;
+    private Task _timers = Task.CompletedTask;
 
-    private ControllerServer(ServerConfig config, MetadataQuorum quorum, MetadataLoader loader, ILoggerFactory loggerFactory)
+    private ControllerServer(
+        ServerConfig config, string clusterId, MetadataQuorum quorum, MetadataLoader loader, TimeProvider time, Random random, ILoggerFactory loggerFactory)
     {
         _config = config;
+        _clusterId = clusterId;
+        _time = time;
+        _random = random;
         _quorum = quorum;
         _loader = loader;
         _loggerFactory = loggerFactory;
@@ -44,9 +52,10 @@ public sealed class ControllerServer : IAsyncDisposable
         }
     }
 
-    internal static ControllerServer Start(ServerConfig config, MetadataQuorum quorum, MetadataLoader loader, ILoggerFactory loggerFactory)
+    internal static ControllerServer Start(
+        ServerConfig config, string clusterId, MetadataQuorum quorum, MetadataLoader loader, TimeProvider time, Random random, ILoggerFactory loggerFactory)
     {
-        var server = new ControllerServer(config, quorum, loader, loggerFactory);
+        var server = new ControllerServer(config, clusterId, quorum, loader, time, random, loggerFactory);
         quorum.OnLeaderChange(server.HandleLeaderChange);
         return server;
     }
@@ -55,6 +64,7 @@ public sealed class ControllerServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _activation.ConfigureAwait(false);
+        await _timers.ConfigureAwait(false);
         lock (_lock)
         {
             _term?.Controller.Dispose();
@@ -103,9 +113,39 @@ public sealed class ControllerServer : IAsyncDisposable
                 return;
             }
 
-            var controller = new MetadataController(log, _loader.Image, _config, _loggerFactory.CreateLogger<MetadataController>());
-            Volatile.Write(ref _term, new Term(epoch, controller));
+            var controller = new MetadataController(log, _loader.Image, _config, _clusterId, _time, _random, _loggerFactory.CreateLogger<MetadataController>());
+            var term = new Term(epoch, controller);
+            Volatile.Write(ref _term, term);
             QuorumLog.ControllerActivated(_logger, _config.NodeId, epoch);
+            _timers = RunTimersAsync(_timers, term);
+        }
+    }
+
+    // The active controller's clock work: fencing brokers whose sessions expired (checked several times per session
+    // timeout, so a dead broker loses its leaderships soon after its session ends) and the periodic leader balance.
+    // Runs until the term ends.
+    private async Task RunTimersAsync(Task previous, Term term)
+    {
+        await previous.ConfigureAwait(false);
+        var fenceCheck = TimeSpan.FromMilliseconds(Math.Clamp(_config.BrokerSessionTimeoutMs / 10, 50, 1_000));
+        var balanceInterval = TimeSpan.FromSeconds(Math.Max(_config.LeaderImbalanceCheckIntervalSeconds, 1));
+        var nextBalance = _time.GetUtcNow() + balanceInterval;
+        try
+        {
+            while (ReferenceEquals(Volatile.Read(ref _term), term))
+            {
+                await Task.Delay(fenceCheck, _time, _stopping.Token).ConfigureAwait(false);
+                await term.Controller.FenceStaleBrokersAsync(_stopping.Token).ConfigureAwait(false);
+                if (_time.GetUtcNow() >= nextBalance)
+                {
+                    await term.Controller.BalanceLeadersAsync(_stopping.Token).ConfigureAwait(false);
+                    nextBalance = _time.GetUtcNow() + balanceInterval;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is NotControllerException or OperationCanceledException)
+        {
+            // The term ended or the node stops.
         }
     }
 

@@ -71,6 +71,9 @@ public sealed class RillNode : IAsyncDisposable
 
     public ReplicaManager Replicas => _broker.Replicas;
 
+    /// <summary>The broker's registration and heartbeats at the active controller.</summary>
+    public BrokerLifecycleManager Lifecycle => _broker.Lifecycle;
+
     /// <summary>The broker's request pipeline: a frame run through it is handled as if a connection had sent it.</summary>
     public Network.RequestPipeline Pipeline => _broker.Pipeline;
 
@@ -126,7 +129,7 @@ public sealed class RillNode : IAsyncDisposable
         {
             if (config.ProcessRoles.HasFlag(ProcessRoles.Controller))
             {
-                controller = ControllerServer.Start(config, quorum, metadata, loggerFactory);
+                controller = ControllerServer.Start(config, clusterId, quorum, metadata, time, random, loggerFactory);
                 controllerListeners = await StartControllerListenersAsync(config, controller, quorum, transport, time, loggerFactory, controllerSessions.Token, cancellationToken);
             }
 

@@ -18,19 +18,24 @@ public sealed class MetadataLoaderTests
         var log = new HeldLog(loader);
         var publisher = new RecordingPublisher();
         loader.AddPublisher(publisher);
-        using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
+        using var controller = Controller(log, loader);
 
-        var registration = controller.RegisterBrokerAsync(new BrokerRegistrationRequest { BrokerId = 1, IncarnationId = Uuid.NewRandom() }, CancellationToken.None);
+        var registration = new BrokerRegistrationRequest { BrokerId = 1, ClusterId = Node.ClusterId, IncarnationId = Uuid.NewRandom() };
+        var registering = controller.RegisterBrokerAsync(registration, CancellationToken.None);
 
         // Appended, not committed: the controller has not answered and the node serves nothing new.
         Assert.Single(log.Held);
-        Assert.False(registration.IsCompleted);
+        Assert.False(registering.IsCompleted);
         Assert.Equal(-1, loader.Image.Offset);
         Assert.Empty(loader.Image.Brokers);
         Assert.Single(publisher.Images);
 
         log.CommitAll();
-        await registration;
+        var epoch = (await registering).Response.BrokerEpoch;
+        var heartbeating = controller.BrokerHeartbeatAsync(
+            new BrokerHeartbeatRequest { BrokerId = 1, BrokerEpoch = epoch, CurrentMetadataOffset = 0 }, CancellationToken.None);
+        log.CommitAll();
+        Assert.False((await heartbeating).Response.IsFenced);
         var create = new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 3, ReplicationFactor = 1 }] };
         var creating = controller.CreateTopicsAsync(create, CancellationToken.None);
         Assert.False(creating.IsCompleted);
@@ -39,12 +44,13 @@ public sealed class MetadataLoaderTests
         var created = await creating;
 
         Assert.Equal((short)ErrorCode.None, created.Response.Topics[0].ErrorCode);
-        Assert.Equal(3, publisher.Images.Count);
-        Assert.Single(publisher.Images[1].Brokers);
-        Assert.Empty(publisher.Images[1].Topics);
-        Assert.Equal(3, publisher.Images[2].Topics["t"].Partitions.Length);
-        Assert.Same(publisher.Images[2], loader.Image);
-        Assert.Equal(4, loader.Image.Offset);
+        Assert.Equal(4, publisher.Images.Count);
+        Assert.True(Assert.Single(publisher.Images[1].Brokers).Value.Fenced);
+        Assert.False(Assert.Single(publisher.Images[2].Brokers).Value.Fenced);
+        Assert.Empty(publisher.Images[2].Topics);
+        Assert.Equal(3, publisher.Images[3].Topics["t"].Partitions.Length);
+        Assert.Same(publisher.Images[3], loader.Image);
+        Assert.Equal(5, loader.Image.Offset);
     }
 
     [Fact]
@@ -52,7 +58,7 @@ public sealed class MetadataLoaderTests
     {
         var loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
         var log = new HeldLog(loader);
-        using var controller = new MetadataController(log, loader.Image, Config(), NullLogger<MetadataController>.Instance);
+        using var controller = Controller(log, loader);
 
         var refused = await controller.CreateTopicsAsync(
             new CreateTopicsRequest { Topics = [new CreateTopicsRequest.CreatableTopic { Name = "t", NumPartitions = 1, ReplicationFactor = 1 }] },
@@ -85,7 +91,14 @@ public sealed class MetadataLoaderTests
         Assert.True(loader.WaitForOffsetAsync(9, CancellationToken.None).IsCompletedSuccessfully);
     }
 
-    private static ServerConfig Config() => ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1"]);
+    private static MetadataController Controller(IMetadataLog log, MetadataLoader loader) => new(
+        log,
+        loader.Image,
+        ServerConfig.Load(null, new Dictionary<string, string>(), ["node.id=1"]),
+        Node.ClusterId,
+        TimeProvider.System,
+        new Random(42),
+        NullLogger<MetadataController>.Instance);
 
     // A log whose appends wait for an explicit commit, as a quorum's do for a majority.
     private sealed class HeldLog : IMetadataLog

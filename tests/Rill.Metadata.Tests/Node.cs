@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Rill.Common;
 using Rill.Config;
 using Rill.Protocol.Messages;
@@ -8,15 +9,20 @@ namespace Rill.Metadata.Tests;
 
 /// <summary>
 /// One combined node's metadata: a log that commits each append at once (the quorum of one), the loader that applies
-/// its commits and the active controller. The log's batches are kept per directory for the test run, so a node opened
-/// again on the same directory replays them, as a restart replays the quorum's log.
+/// its commits and the active controller, on a fake clock and a seeded placement. Brokers other than the node's own
+/// register through it as if they heartbeated to it. The log's batches are kept per directory for the test run, so a
+/// node opened again on the same directory replays them, as a restart replays the quorum's log.
 /// </summary>
 internal sealed class Node : IDisposable
 {
+    public const string ClusterId = "metadata-tests-cluster";
+
     private static readonly ConcurrentDictionary<string, List<MetadataBatch>> Logs = new(StringComparer.Ordinal);
 
     private Node(string dir, ServerConfig config)
     {
+        Config = config;
+        Directory.CreateDirectory(dir);
         var batches = Logs.GetOrAdd(dir, _ => []);
         Loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
         foreach (var batch in batches)
@@ -25,8 +31,15 @@ internal sealed class Node : IDisposable
         }
 
         Log = new CommittingLog(Loader, batches);
-        Controller = new MetadataController(Log, Loader.Image, config, NullLogger<MetadataController>.Instance);
+        Controller = new MetadataController(Log, Loader.Image, config, ClusterId, Time, new Random(42), NullLogger<MetadataController>.Instance);
     }
+
+    public ServerConfig Config { get; }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+
+    /// <summary>The incarnation each broker registered with last, so that a heartbeat names the right epoch.</summary>
+    public Dictionary<int, long> Epochs { get; } = [];
 
     public CommittingLog Log { get; }
 
@@ -46,11 +59,75 @@ internal sealed class Node : IDisposable
         return node;
     }
 
-    public async Task RegisterAsync(int brokerId)
+    /// <summary>A cluster of <paramref name="brokers"/> unfenced brokers 1..n, with racks when given (one per broker).</summary>
+    public static Node OpenCluster(string dir, int brokers, string?[]? racks = null, params string[] overrides)
     {
-        var request = new BrokerRegistrationRequest { BrokerId = brokerId, IncarnationId = Uuid.NewRandom() };
-        request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = "PLAINTEXT", Host = "localhost", Port = 9092 });
-        await Controller.RegisterBrokerAsync(request, CancellationToken.None);
+        var node = Open(dir, overrides);
+        for (var id = 1; id <= brokers; id++)
+        {
+            node.RegisterAsync(id, racks?[id - 1]).GetAwaiter().GetResult();
+        }
+
+        return node;
+    }
+
+    /// <summary>Registers a new incarnation of the broker and heartbeats it unfenced, as its lifecycle manager does.</summary>
+    public async Task RegisterAsync(int brokerId, string? rack = null)
+    {
+        var registered = await RegisterOnlyAsync(brokerId, Uuid.NewRandom(), rack);
+        Assert.Equal((short)ErrorCode.None, registered.ErrorCode);
+        var heartbeat = await HeartbeatAsync(brokerId);
+        Assert.False(heartbeat.IsFenced);
+    }
+
+    public async Task<BrokerRegistrationResponse> RegisterOnlyAsync(int brokerId, Uuid incarnationId, string? rack = null, string clusterId = ClusterId)
+    {
+        var request = new BrokerRegistrationRequest { BrokerId = brokerId, ClusterId = clusterId, IncarnationId = incarnationId, Rack = rack };
+        request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = "PLAINTEXT", Host = "localhost", Port = (ushort)(9090 + brokerId) });
+        var response = (await Controller.RegisterBrokerAsync(request, CancellationToken.None)).Response;
+        if (response.ErrorCode == (short)ErrorCode.None)
+        {
+            Epochs[brokerId] = response.BrokerEpoch;
+        }
+
+        return response;
+    }
+
+    /// <summary>A heartbeat at the loader's offset (every broker here reads the same log), or at <paramref name="offset"/>.</summary>
+    public async Task<BrokerHeartbeatResponse> HeartbeatAsync(int brokerId, bool wantShutDown = false, long? offset = null, long? epoch = null) =>
+        (await Controller.BrokerHeartbeatAsync(
+            new BrokerHeartbeatRequest
+            {
+                BrokerId = brokerId,
+                BrokerEpoch = epoch ?? Epochs[brokerId],
+                CurrentMetadataOffset = offset ?? Image.Offset,
+                WantShutDown = wantShutDown,
+            },
+            CancellationToken.None)).Response;
+
+    /// <summary>Lets time pass, then heartbeats every broker but <paramref name="silent"/>: only the silent ones' sessions run out.</summary>
+    public async Task AdvanceAsync(TimeSpan elapsed, params int[] silent)
+    {
+        Time.Advance(elapsed);
+        foreach (var brokerId in Epochs.Keys.Where(id => !silent.Contains(id)).Order())
+        {
+            await HeartbeatAsync(brokerId);
+        }
+    }
+
+    public PartitionRegistration Partition(string topic, int partition) => Image.Topics[topic].Partitions[partition];
+
+    public async Task<CreateTopicsResponse.CreatableTopicResult> CreateAssignedTopicAsync(string name, params int[][] assignments)
+    {
+        var topic = new CreateTopicsRequest.CreatableTopic
+        {
+            Name = name,
+            NumPartitions = -1,
+            ReplicationFactor = -1,
+            Assignments = [.. assignments.Select((brokers, i) => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = i, BrokerIds = [.. brokers] })],
+        };
+        var result = await Controller.CreateTopicsAsync(new CreateTopicsRequest { Topics = [topic] }, CancellationToken.None);
+        return result.Response.Topics[0];
     }
 
     public async Task<CreateTopicsResponse.CreatableTopicResult> CreateTopicAsync(

@@ -47,6 +47,7 @@ public sealed class MetadataAndAdminTests : IClassFixture<BrokerFixture>
                 "DescribeLogDirs 1-4",
                 "CreatePartitions 0-3",
                 "DeleteGroups 0-2",
+                "ElectLeaders 0-2",
                 "IncrementalAlterConfigs 0-1",
                 "OffsetDelete 0-0",
                 "DescribeCluster 0-1",

@@ -43,6 +43,9 @@ public static partial class ErrorResponses
         DeleteGroupsRequest deleteGroups => DeleteGroups(deleteGroups, error),
         OffsetDeleteRequest => OffsetDelete(error),
         BrokerRegistrationRequest => new BrokerRegistrationResponse { ErrorCode = (short)error.Code },
+        BrokerHeartbeatRequest => new BrokerHeartbeatResponse { ErrorCode = (short)error.Code },
+        AlterPartitionRequest => new AlterPartitionResponse { ErrorCode = (short)error.Code },
+        ElectLeadersRequest electLeaders => ElectLeaders(electLeaders, error),
         _ => null,
     };
 }

@@ -61,7 +61,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
         {
             foreach (var topic in image.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                response.Topics.Add(Describe(topic, includeOperations));
+                response.Topics.Add(Describe(image, topic, includeOperations));
             }
         }
         else
@@ -119,7 +119,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
         if (requested.Name is null)
         {
             return image.TryGetTopic(requested.TopicId, out var byId)
-                ? Describe(byId, includeOperations)
+                ? Describe(image, byId, includeOperations)
                 : new MetadataResponse.MetadataResponseTopic
                 {
                     ErrorCode = (short)ErrorCode.UnknownTopicId,
@@ -129,7 +129,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
 
         if (image.TryGetTopic(requested.Name, out var topic))
         {
-            return Describe(topic, includeOperations);
+            return Describe(image, topic, includeOperations);
         }
 
         if (TopicNames.Validate(requested.Name) is not null)
@@ -159,7 +159,9 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
         };
     }
 
-    private static MetadataResponse.MetadataResponseTopic Describe(TopicImage topic, bool includeOperations)
+    // As Kafka's KRaftMetadataCache: a partition whose leader is not a live broker answers LEADER_NOT_AVAILABLE with no
+    // leader, and replicas on brokers that are fenced or gone are listed as offline.
+    private static MetadataResponse.MetadataResponseTopic Describe(MetadataImage image, TopicImage topic, bool includeOperations)
     {
         var result = new MetadataResponse.MetadataResponseTopic
         {
@@ -170,16 +172,22 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
         };
         foreach (var partition in topic.Partitions)
         {
+            var leaderAlive = IsAlive(image, partition.Leader);
             result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
             {
+                ErrorCode = leaderAlive ? (short)ErrorCode.None : (short)ErrorCode.LeaderNotAvailable,
                 PartitionIndex = partition.PartitionId,
-                LeaderId = partition.Leader,
+                LeaderId = leaderAlive ? partition.Leader : PartitionRegistration.NoLeader,
                 LeaderEpoch = partition.LeaderEpoch,
                 ReplicaNodes = [.. partition.Replicas],
                 IsrNodes = [.. partition.Isr],
+                OfflineReplicas = [.. partition.Replicas.Where(replica => !IsAlive(image, replica))],
             });
         }
 
         return result;
     }
+
+    private static bool IsAlive(MetadataImage image, int brokerId) =>
+        image.Brokers.TryGetValue(brokerId, out var broker) && !broker.Fenced;
 }

@@ -46,6 +46,18 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
         CallAsync<BrokerRegistrationRequest, BrokerRegistrationResponse>(
             request, (c, r, t) => c.RegisterBrokerAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
 
+    public Task<BrokerHeartbeatResponse> BrokerHeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancellationToken) =>
+        CallAsync<BrokerHeartbeatRequest, BrokerHeartbeatResponse>(
+            request, (c, r, t) => c.BrokerHeartbeatAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
+
+    public Task<AlterPartitionResponse> AlterPartitionAsync(AlterPartitionRequest request, CancellationToken cancellationToken) =>
+        CallAsync<AlterPartitionRequest, AlterPartitionResponse>(
+            request, (c, r, t) => c.AlterPartitionAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
+
+    public Task<ElectLeadersResponse> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
+        CallAsync<ElectLeadersRequest, ElectLeadersResponse>(
+            request, (c, r, t) => c.ElectLeadersAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
+
     public Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
         CallAsync<CreateTopicsRequest, CreateTopicsResponse>(
             request, (c, r, t) => c.CreateTopicsAsync(r, t), r => r.Topics.Exists(t => t.ErrorCode == (short)ErrorCode.NotController), cancellationToken);

@@ -23,6 +23,7 @@ public sealed class DynamicBrokerConfigTests
                 "log.message.timestamp.type", "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms",
                 "log.segment.delete.delay.ms", "log.cleanup.policy", "log.cleaner.delete.retention.ms",
                 "log.cleaner.min.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", "log.cleaner.min.cleanable.ratio",
+                "unclean.leader.election.enable",
             ],
             dynamic);
     }

@@ -385,6 +385,19 @@ public static class FailureCases
             1,
             _ => new DescribeClusterRequest(),
             (response, _, code) => Assert.Equal(code, response.ErrorCode)),
+        new FailureCase<ElectLeadersRequest, ElectLeadersResponse>(
+            0,
+            2,
+            _ => new ElectLeadersRequest { TopicPartitions = [new ElectLeadersRequest.TopicPartitionsData { Topic = Topic, Partitions = [Partition] }] },
+            (response, version, code) =>
+            {
+                // v0 has no top-level code.
+                Assert.Equal(version >= 1 ? code : (short)0, response.ErrorCode);
+                var topic = Assert.Single(response.ReplicaElectionResults);
+                Assert.Equal(Topic, topic.Topic);
+                var partition = Assert.Single(topic.PartitionResult);
+                Assert.Equal((Partition, code), (partition.PartitionId, partition.ErrorCode));
+            }),
     ];
 
     public static FailureCase Of(ApiKey apiKey) => All.Single(c => c.ApiKey == apiKey);

@@ -1,0 +1,67 @@
+using Rill.Common;
+using Rill.Protocol.Messages;
+using Rill.TestKit;
+
+namespace Rill.Server.Tests;
+
+/// <summary>
+/// The controller's cluster decisions seen from a single node's Kafka listener: the broker's own registration, and
+/// ElectLeaders, AlterPartitionReassignments and ListPartitionReassignments at the byte level.
+/// </summary>
+public sealed class ControllerApiTests
+{
+    [Fact]
+    public async Task TheBroker_StartsUnfenced_WithItsRack_AndAfterARestartLeadsItsPartitionsAgain()
+    {
+        await using var node = await RillTestNode.StartAsync("broker.rack=rack-1");
+        await using var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.Port);
+        var metadata = await client.RoundTripAsync<MetadataResponse>(ApiKey.Metadata, 12, new MetadataRequest { Topics = [] });
+        var broker = Assert.Single(metadata.Brokers);
+        Assert.Equal((1, "rack-1"), (broker.NodeId, broker.Rack));
+
+        var registration = node.Node.Metadata.Image.Brokers[1];
+        Assert.Equal((false, false, "rack-1"), (registration.Fenced, registration.InControlledShutdown, registration.Rack));
+        Assert.Equal(BrokerLifecycleState.Running, node.Node.Lifecycle.State);
+        Assert.Equal(registration.BrokerEpoch, node.Node.Lifecycle.BrokerEpoch);
+        await ProduceFetchTests.CreateTopicAsync(client, "kept");
+
+        // The stop moved the leadership away (controlled shutdown) and the start brought it back with a new epoch.
+        await node.RestartAsync();
+        var restarted = node.Node.Metadata.Image;
+        Assert.True(restarted.Brokers[1].BrokerEpoch > registration.BrokerEpoch);
+        Assert.False(restarted.Brokers[1].Fenced);
+        var partition = restarted.Topics["kept"].Partitions[0];
+        Assert.Equal((1, 2), (partition.Leader, partition.LeaderEpoch));
+        Assert.Equal([1], partition.Isr);
+    }
+
+    [Fact]
+    public async Task ElectLeaders_OnASingleNode_NeedsNoElection_AndNamesUnknownPartitions()
+    {
+        await using var node = await RillTestNode.StartAsync();
+        await using var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.Port);
+        await ProduceFetchTests.CreateTopicAsync(client, "el");
+        static ElectLeadersRequest Request(sbyte type) => new()
+        {
+            ElectionType = type,
+            TopicPartitions = [new ElectLeadersRequest.TopicPartitionsData { Topic = "el", Partitions = [0, 5] }],
+            TimeoutMs = 5000,
+        };
+
+        foreach (var (version, type) in new (short, sbyte)[] { (2, 0), (2, 1), (1, 0), (0, 0) })
+        {
+            var response = await client.RoundTripAsync<ElectLeadersResponse>(ApiKey.ElectLeaders, version, Request(type));
+            Assert.Equal((short)ErrorCode.None, response.ErrorCode);
+            var results = Assert.Single(response.ReplicaElectionResults);
+            Assert.Equal("el", results.Topic);
+            Assert.Equal(
+                [(0, (short)ErrorCode.ElectionNotNeeded, "Leader election not needed for topic partition."), (5, (short)ErrorCode.UnknownTopicOrPartition, "No such partition as el-5")],
+                results.PartitionResult.Select(p => (p.PartitionId, p.ErrorCode, p.ErrorMessage)));
+        }
+
+        var all = await client.RoundTripAsync<ElectLeadersResponse>(ApiKey.ElectLeaders, 2, new ElectLeadersRequest { ElectionType = 0, TopicPartitions = null });
+        Assert.Equal(["el"], all.ReplicaElectionResults.Select(r => r.Topic));
+        Assert.Empty(all.ReplicaElectionResults[0].PartitionResult);
+        Assert.Equal((1, 0), (node.Node.Metadata.Image.Topics["el"].Partitions[0].Leader, node.Node.Metadata.Image.Topics["el"].Partitions[0].LeaderEpoch));
+    }
+}
