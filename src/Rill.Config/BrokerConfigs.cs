@@ -151,7 +151,7 @@ public static class BrokerConfigs
         Applied(t, ControllerQuorumVotersConfig, ConfigType.List, "", VotersValidator(),
             "Static controller quorum, id@host:port, comma separated; empty = this node alone.");
         Applied(t, ControllerQuorumBootstrapServersConfig, ConfigType.List, "", HostPortsValidator(),
-            "Controllers of a dynamic quorum (KIP-853), host:port; Rill runs a static quorum, so it refuses this without controller.quorum.voters.");
+            "Kafka 4's dynamic quorum (KIP-853); Rill accepts it only as the node's own controller listener (a quorum of one) and refuses other controllers.");
         Applied(t, ControllerQuorumElectionTimeoutMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(1),
             "How long a voter waits without hearing from a leader before it stands for election, randomised up to twice this.");
         Applied(t, ControllerQuorumElectionBackoffMaxMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(0),

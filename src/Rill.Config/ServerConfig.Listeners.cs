@@ -166,14 +166,19 @@ public sealed partial class ServerConfig
             throw Invalid(BrokerConfigs.ControllerQuorumVotersConfig, $"node {duplicate.Key} appears more than once");
         }
 
-        if (ControllerQuorumVoters.Count == 0 && ControllerQuorumBootstrapServers.Count > 0)
+        var isController = ProcessRoles.HasFlag(ProcessRoles.Controller);
+
+        // Kafka 4's stock server.properties names the node's own controller listener as the bootstrap server of a
+        // quorum it starts alone (kafka-storage format --standalone); that is a quorum of one, which Rill runs. Any
+        // other controller named there would make a dynamic quorum (KIP-853), which it does not.
+        if (ControllerQuorumVoters.Count == 0 && ControllerQuorumBootstrapServers.Count > 0
+            && !(isController && ControllerQuorumBootstrapServers.All(IsOwnControllerListener)))
         {
             throw Invalid(
                 BrokerConfigs.ControllerQuorumBootstrapServersConfig,
                 $"Rill runs a static quorum: list the controllers in {BrokerConfigs.ControllerQuorumVotersConfig} (id@host:port,...) instead");
         }
 
-        var isController = ProcessRoles.HasFlag(ProcessRoles.Controller);
         if (!ProcessRoles.HasFlag(ProcessRoles.Broker))
         {
             throw Invalid(
@@ -237,6 +242,9 @@ public sealed partial class ServerConfig
                 $"{BrokerHeartbeatIntervalMs} is above {BrokerConfigs.BrokerSessionTimeoutMsConfig} ({BrokerSessionTimeoutMs})");
         }
     }
+
+    private bool IsOwnControllerListener(HostPort address) =>
+        Listeners.Any(listener => ControllerListenerNames.Contains(listener.Name) && listener.Port == address.Port);
 
     private string ListenerNames() => string.Join(", ", Listeners.Select(listener => listener.Name));
 }

@@ -50,6 +50,7 @@ public sealed class MetadataAndAdminTests : IClassFixture<BrokerFixture>
                 "ElectLeaders 0-2",
                 "IncrementalAlterConfigs 0-1",
                 "OffsetDelete 0-0",
+                "DescribeQuorum 0-2",
                 "DescribeCluster 0-1",
             ],
             advertised);

@@ -45,6 +45,7 @@ public static partial class ErrorResponses
         BrokerRegistrationRequest => new BrokerRegistrationResponse { ErrorCode = (short)error.Code },
         BrokerHeartbeatRequest => new BrokerHeartbeatResponse { ErrorCode = (short)error.Code },
         AlterPartitionRequest => new AlterPartitionResponse { ErrorCode = (short)error.Code },
+        DescribeQuorumRequest => new DescribeQuorumResponse { ErrorCode = (short)error.Code, ErrorMessage = error.Message },
         ElectLeadersRequest electLeaders => ElectLeaders(electLeaders, error),
         _ => null,
     };

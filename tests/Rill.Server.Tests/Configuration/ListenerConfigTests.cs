@@ -227,15 +227,15 @@ public sealed class ListenerConfigTests
     }
 
     [Fact]
-    public void Load_ControllerOnlyNode_HasNoInterBrokerListener()
+    public void Load_ControllerOnlyNode_IsRefusedNamingTheRole()
     {
-        var config = ConfigLoad.WithOverrides(
+        var error = ConfigLoad.FailsWith(
             "process.roles=controller",
             "listeners=CONTROLLER://:9093",
             "controller.listener.names=CONTROLLER");
 
-        Assert.Equal(ProcessRoles.Controller, config.ProcessRoles);
-        Assert.Null(config.InterBrokerListenerName);
-        Assert.Empty(config.AdvertisedBrokerListeners);
+        Assert.Equal(
+            "Invalid configuration 'process.roles' (from --override): Rill does not run controller-only nodes yet: use process.roles=broker,controller (combined mode) for the voters.",
+            error.Message);
     }
 }

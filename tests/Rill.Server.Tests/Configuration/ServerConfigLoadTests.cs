@@ -241,9 +241,34 @@ public sealed class ServerConfigLoadTests : IDisposable
     [Fact]
     public void Load_QuorumVoters_AreParsed()
     {
-        var config = ConfigLoad.WithOverrides("node.id=2", "controller.quorum.voters=1@host1:9093,2@[::1]:9093");
+        var config = ConfigLoad.WithOverrides(
+            "node.id=2",
+            "controller.quorum.voters=1@host1:9093,2@[::1]:9093",
+            "listeners=PLAINTEXT://:9092,CONTROLLER://[::1]:9093",
+            "controller.listener.names=CONTROLLER");
 
         Assert.Equal([new QuorumVoter(1, "host1", 9093), new QuorumVoter(2, "::1", 9093)], config.ControllerQuorumVoters);
+    }
+
+    [Theory]
+    [InlineData(new[] { "node.id=2", "controller.quorum.voters=1@h:9093,2@h:9094" },
+        "controller.listener.names", "a quorum of several controllers needs the listener they talk on")]
+    [InlineData(new[] { "node.id=2", "controller.quorum.voters=1@h:9093,2@h:9094", "listeners=PLAINTEXT://:9092,CONTROLLER://:9095", "controller.listener.names=CONTROLLER" },
+        "controller.quorum.voters", "this node's entry 2@h:9094 does not match its controller listener CONTROLLER://:9095")]
+    [InlineData(new[] { "node.id=2", "controller.quorum.voters=1@h:9093,1@h:9094" },
+        "controller.quorum.voters", "node 1 appears more than once")]
+    [InlineData(new[] { "node.id=4", "process.roles=broker" },
+        "process.roles", "a broker-only node needs the controllers it follows in controller.quorum.voters")]
+    [InlineData(new[] { "node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:9093" },
+        "controller.quorum.voters", "this node (node.id=1) is a voter but process.roles has no controller role")]
+    [InlineData(new[] { "node.id=1", "controller.quorum.bootstrap.servers=other:9093" },
+        "controller.quorum.bootstrap.servers", "Rill runs a static quorum")]
+    public void Load_AQuorumThatCannotForm_StopsTheNodeNamingTheSetting(string[] overrides, string key, string message)
+    {
+        var error = ConfigLoad.FailsWith(overrides);
+
+        Assert.Equal(key, error.Key);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

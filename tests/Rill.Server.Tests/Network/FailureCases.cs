@@ -385,6 +385,19 @@ public static class FailureCases
             1,
             _ => new DescribeClusterRequest(),
             (response, _, code) => Assert.Equal(code, response.ErrorCode)),
+        new FailureCase<DescribeQuorumRequest, DescribeQuorumResponse>(
+            0,
+            2,
+            _ => new DescribeQuorumRequest
+            {
+                Topics = [new DescribeQuorumRequest.TopicData { TopicName = "__cluster_metadata", Partitions = [new DescribeQuorumRequest.PartitionData { PartitionIndex = 0 }] }],
+            },
+            (response, _, code) =>
+            {
+                // Kafka answers a failed DescribeQuorum with its top-level code only.
+                Assert.Equal(code, response.ErrorCode);
+                Assert.Empty(response.Topics);
+            }),
         new FailureCase<ElectLeadersRequest, ElectLeadersResponse>(
             0,
             2,
