@@ -102,9 +102,10 @@ public sealed partial class Log
     /// <c>cleanup.policy</c> includes delete (as Kafka's <c>deleteOldSegments</c>), those whose newest timestamp is
     /// older than <c>retention.ms</c> and the oldest while the log is over <c>retention.bytes</c>. Their files
     /// (and those of segments the cleaner replaced) are renamed <c>.deleted</c> and removed after
-    /// <c>file.delete.delay.ms</c>, so reads in flight finish. Returns the number of segments deleted.
+    /// <c>file.delete.delay.ms</c>, so reads in flight finish. Returns the number of segments deleted. The manager runs
+    /// it on its logs; the owner of a standalone log (<see cref="Open"/>) calls it itself.
     /// </summary>
-    internal int RunRetention()
+    public int RunRetention()
     {
         lock (_maintenanceLock)
         {

@@ -37,7 +37,7 @@ public sealed partial class Log
     /// segments are created before anything is written, so nothing is stored when any batch or segment fails. A batch
     /// starting a leader epoch the cache does not have yet records it (as <see cref="AssignEpochStartOffset"/>).
     /// </summary>
-    public AppendResult AppendAsFollower(Memory<byte> records)
+    public AppendResult AppendAsFollower(ReadOnlyMemory<byte> records)
     {
         var config = Config;
         var nowMs = NowMs();

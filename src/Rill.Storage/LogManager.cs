@@ -142,6 +142,11 @@ public sealed class LogManager : IDisposable, ILogHost
             throw new ArgumentException($"'{topicPartition}' is not a valid topic partition", nameof(topicPartition));
         }
 
+        if (PartitionDirectory.Name(topicPartition) == MetadataLogDirectoryName)
+        {
+            throw new ArgumentException($"{MetadataLogDirectoryName} is the metadata log, which the metadata layer opens on its own", nameof(topicPartition));
+        }
+
         config.Validate();
         lock (_lock)
         {

@@ -128,6 +128,9 @@ internal static partial class StorageLog
         Message = "Leader epoch {Epoch} starting at offset {StartOffset} of {Topic}-{Partition} replaced later epochs in the epoch cache; it now holds {Entries}")]
     public static partial void EpochEntriesReplaced(ILogger logger, string topic, int partition, int epoch, long startOffset, string entries);
 
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Error, Message = "I/O error in the log at {Dir}; it is offline until restart")]
+    public static partial void StandaloneLogFailed(ILogger logger, string dir, Exception exception);
+
     public static void RecoveryFinding(ILogger logger, TopicPartition topicPartition, RecoveryFinding finding) =>
         RecoveryFinding(logger, topicPartition.Topic, topicPartition.Partition, finding.Reason, finding.Detail);
 }
