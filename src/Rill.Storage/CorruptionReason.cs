@@ -50,4 +50,10 @@ public enum CorruptionReason
 
     /// <summary>A batch whose CRC matches but whose records do not parse or decompress. The cleaner leaves the log alone.</summary>
     RecordsUnreadable,
+
+    /// <summary>
+    /// The <c>leader-epoch-checkpoint</c> is missing from a log that holds batches, does not parse, its entries do not
+    /// ascend, or its latest epoch is not the last batch's. Rebuilt from the batches' partition leader epochs.
+    /// </summary>
+    LeaderEpochCheckpointInvalid,
 }

@@ -5,9 +5,10 @@ namespace Rill.Storage;
 /// <summary>
 /// Makes a directory's entries durable (a rename, a created or deleted file), as Kafka's
 /// <c>Utils.flushDir</c> does. .NET cannot open a directory as a file, so on Linux this calls libc's
-/// open/fsync/close directly; elsewhere it does nothing.
+/// open/fsync/close directly; elsewhere it does nothing. Public for the other files kept beside logs that are replaced
+/// by a rename (the Raft quorum state, snapshots).
 /// </summary>
-internal static class FileSystemSync
+public static class FileSystemSync
 {
     // O_RDONLY; O_DIRECTORY is left out because its value differs between x64 and arm64, and a directory opens read-only without it.
     private const int ReadOnly = 0;

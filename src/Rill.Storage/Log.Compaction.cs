@@ -24,15 +24,17 @@ public sealed partial class Log
     /// next load), then under the append lock rename the replaced files to <c>.deleted</c>, give the cleaned files their
     /// final names and publish the new segment list. Readers holding the old list keep reading the old files, whose
     /// handles stay open until <c>file.delete.delay.ms</c> passes (retention then closes and removes them). Returns
-    /// false, deleting the cleaned files, when the log stopped or retention removed one of the replaced segments.
+    /// false, deleting the cleaned files, when the log stopped, retention removed one of the replaced segments, or the log
+    /// was truncated since the pass was planned (<paramref name="truncations"/>): a cut segment is the same object with
+    /// fewer batches, and the cleaned copy would bring back what the truncation removed.
     /// </summary>
-    internal bool ReplaceSegments(ReadOnlySpan<LogSegment> replaced, LogSegment cleaned)
+    internal bool ReplaceSegments(ReadOnlySpan<LogSegment> replaced, LogSegment cleaned, int truncations)
     {
         lock (_maintenanceLock)
         {
             var segments = Volatile.Read(ref _segments);
             var index = Array.IndexOf(segments, replaced[0]);
-            if (State != LogState.Online || index < 0 || index + replaced.Length >= segments.Length
+            if (State != LogState.Online || truncations != Truncations || index < 0 || index + replaced.Length >= segments.Length
                 || !segments.AsSpan(index, replaced.Length).SequenceEqual(replaced))
             {
                 cleaned.DeleteFiles();

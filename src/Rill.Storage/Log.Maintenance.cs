@@ -26,6 +26,7 @@ public sealed partial class Log
             if (offset > _logStartOffset)
             {
                 Volatile.Write(ref _logStartOffset, offset);
+                MoveEpochCacheStart(offset);
             }
 
             return new DeleteRecordsResult(ErrorCode.None, _logStartOffset);
@@ -35,12 +36,14 @@ public sealed partial class Log
     /// <summary>
     /// Fsyncs everything below <paramref name="offset"/> that is not yet on disk and advances the recovery point.
     /// Outside the append lock; concurrent callers coalesce (a caller whose offset was covered by another's
-    /// fsync returns at once).
+    /// fsync returns at once). A truncation (which holds the flush lock) may have lowered the log end since the caller
+    /// chose <paramref name="offset"/>: the recovery point never passes the log end.
     /// </summary>
     internal void FlushUpTo(long offset)
     {
         lock (_flushLock)
         {
+            offset = Math.Min(offset, LogEndOffset);
             var recoveryPoint = RecoveryPoint;
             if (offset <= recoveryPoint || State is not (LogState.Online or LogState.Closed))
             {
@@ -99,9 +102,10 @@ public sealed partial class Log
     /// <c>cleanup.policy</c> includes delete (as Kafka's <c>deleteOldSegments</c>), those whose newest timestamp is
     /// older than <c>retention.ms</c> and the oldest while the log is over <c>retention.bytes</c>. Their files
     /// (and those of segments the cleaner replaced) are renamed <c>.deleted</c> and removed after
-    /// <c>file.delete.delay.ms</c>, so reads in flight finish. Returns the number of segments deleted.
+    /// <c>file.delete.delay.ms</c>, so reads in flight finish. Returns the number of segments deleted. The manager runs
+    /// it on its logs; the owner of a standalone log (<see cref="Open"/>) calls it itself.
     /// </summary>
-    internal int RunRetention()
+    public int RunRetention()
     {
         lock (_maintenanceLock)
         {
@@ -165,6 +169,7 @@ public sealed partial class Log
                     Volatile.Write(ref _segments, segments[deleted..]);
                     Volatile.Write(ref _logStartOffset, Math.Max(_logStartOffset, segments[deleted].BaseOffset));
                     Volatile.Write(ref _highWatermark, Math.Max(_highWatermark, _logStartOffset));
+                    MoveEpochCacheStart(_logStartOffset);
                     for (var i = 0; i < deleted; i++)
                     {
                         segments[i].MarkDeleted();
@@ -228,6 +233,10 @@ public sealed partial class Log
             lock (_appendLock)
             {
                 Volatile.Read(ref _segments)[^1].OnBecameInactive();
+                if (_epochCacheStale)
+                {
+                    WriteEpochCache();
+                }
             }
 
             FlushUpTo(LogEndOffset);

@@ -78,7 +78,12 @@ public sealed partial class Log
                 // out while we read: the current segment list holds the same offsets (or moved the log start past them).
                 continue;
             }
-            catch (ObjectDisposedException)
+            catch (LogTruncatedException) when (attempt < MaxReadAttempts)
+            {
+                // A truncation cut the segment below what we read: read the log as it is now.
+                continue;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or LogTruncatedException)
             {
                 // Retention deleted the segment, or the log closed, while we read: answer as if we had come later.
                 var error = StateError();
@@ -173,7 +178,11 @@ public sealed partial class Log
             {
                 // A segment the lookup was reading was replaced or deleted meanwhile: look again in the current list.
             }
-            catch (ObjectDisposedException)
+            catch (LogTruncatedException) when (attempt < MaxReadAttempts)
+            {
+                // A truncation cut a segment the lookup was reading: look again.
+            }
+            catch (Exception e) when (e is ObjectDisposedException or LogTruncatedException)
             {
                 return null;
             }

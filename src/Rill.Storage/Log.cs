@@ -9,7 +9,8 @@ namespace Rill.Storage;
 /// covers validation's aftermath (offset assignment), the page-cache write and the index updates, never an
 /// fsync. Readers take no lock: they read the published <see cref="LogEndOffset"/>, the segment list
 /// snapshot and each segment's published size. A maintenance lock, taken before the append lock, keeps the
-/// tasks that remove or replace segments (retention, the cleaner's swap, closing) from running into each other.
+/// tasks that remove or replace segments (retention, the cleaner's swap, truncation, closing) from running into each
+/// other. Lock order: maintenance, flush, append.
 /// </summary>
 public sealed partial class Log
 {
@@ -20,6 +21,7 @@ public sealed partial class Log
     private readonly ILogger _logger;
     private readonly ILogHost _host;
     private readonly List<(LogSegment Segment, long DueMs)> _pendingDeletes = [];
+    private readonly LeaderEpochFileCache _epochCache;
     private LogConfig _config;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -30,8 +32,14 @@ public sealed partial class Log
     private long _lastFlushMs;
     private int _state;
 
+    /// <summary>The epoch cache moved its first entry (the log start moved) and the file does not say so yet; see <see cref="MoveEpochCacheStart"/>.</summary>
+    private bool _epochCacheStale;
+
+    /// <summary>Truncations so far; a cleaning pass planned before one must not swap in what it read.</summary>
+    private int _truncations;
+
     internal Log(TopicPartition topicPartition, string logDir, string dir, LogConfig config, LogSegment[] segments,
-        long logStartOffset, long logEndOffset, long recoveryPoint, TimeProvider time, ILogger logger, ILogHost host)
+        long logStartOffset, long logEndOffset, long recoveryPoint, LeaderEpochFileCache epochCache, TimeProvider time, ILogger logger, ILogHost host)
     {
         TopicPartition = topicPartition;
         LogDir = logDir;
@@ -42,6 +50,7 @@ public sealed partial class Log
         _logEndOffset = logEndOffset;
         _highWatermark = logStartOffset;
         _recoveryPoint = recoveryPoint;
+        _epochCache = epochCache;
         _time = time;
         _logger = logger;
         _host = host;
@@ -110,7 +119,8 @@ public sealed partial class Log
     /// append lock assigns offsets by rewriting each batch's base offset in place, stamps the leader epoch
     /// and, for LogAppendTime topics, the broker's time, and writes the bytes to the active segment. The
     /// caller's buffer is modified; compressed batches are otherwise stored exactly as sent. Nothing is
-    /// stored when any batch fails.
+    /// stored when any batch fails. The first append in a new leader epoch records where that epoch starts in the
+    /// <c>leader-epoch-checkpoint</c>, synced before the records are written (see <see cref="AssignEpochStart"/>).
     /// </summary>
     public AppendResult AppendAsLeader(Memory<byte> records, int leaderEpoch, AppendOrigin origin)
     {
@@ -174,6 +184,11 @@ public sealed partial class Log
                 {
                     RecordBatch.SetBaseOffset(span[batch.Position..], offset);
                     offset += batch.LastOffsetDelta + 1L;
+                }
+
+                if (leaderEpoch >= 0)
+                {
+                    AssignEpochStart(leaderEpoch, firstOffset);
                 }
 
                 segment.Append(span, validation.Batches, config.IndexIntervalBytes);

@@ -54,6 +54,7 @@ internal sealed class LogCleaner
     public static LogToClean Plan(Log log, long nowMs)
     {
         var config = log.Config;
+        var truncations = log.Truncations;
         var segments = log.Segments;
         var logStartOffset = log.LogStartOffset;
         var highWatermark = log.HighWatermark;
@@ -94,7 +95,7 @@ internal sealed class LogCleaner
         }
 
         var needCompactionNow = earliestDirtyTimestamp < nowMs - config.MaxCompactionLagMs;
-        return new LogToClean(log, segments, firstDirty, end, cleanBytes, dirtyBytes, needCompactionNow);
+        return new LogToClean(log, segments, firstDirty, end, cleanBytes, dirtyBytes, needCompactionNow, truncations);
     }
 
     /// <summary>
@@ -133,9 +134,11 @@ internal sealed class LogCleaner
                 totals.RecordsRetained, mapEnd, _time.GetElapsedTime(started));
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException
-            || (e is IOException and not LogCorruptionException && log.State != LogState.Online))
+            || (e is IOException and not LogCorruptionException && log.State != LogState.Online)
+            || log.Truncations != plan.Truncations)
         {
-            // The log closed or went offline, or a segment we were reading was deleted after its delay: the next pass starts over.
+            // The log closed or went offline, a segment we were reading was deleted after its delay, or a truncation cut
+            // what we were reading (which then looks damaged): the next pass starts over.
             var tp = log.TopicPartition;
             StorageLog.CleaningAborted(_logger, tp.Topic, tp.Partition, e.Message);
             return null;
@@ -302,10 +305,10 @@ internal sealed class LogCleaner
         }
 
         var bytesAfter = cleaned.Size;
-        if (!log.ReplaceSegments(group, cleaned))
+        if (!log.ReplaceSegments(group, cleaned, plan.Truncations))
         {
             var tp = log.TopicPartition;
-            StorageLog.CleaningAborted(_logger, tp.Topic, tp.Partition, "a segment being cleaned was deleted meanwhile");
+            StorageLog.CleaningAborted(_logger, tp.Topic, tp.Partition, "a segment being cleaned was deleted or truncated meanwhile");
             return false;
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Rill.Common;
 
@@ -32,6 +33,7 @@ internal static class LogLoader
         }
 
         var segments = new List<LogSegment>();
+        var scannedSegments = new List<LogSegment>();
         int scanned = 0, rebuilt = 0, dropped = 0;
         long truncated = 0;
         var logEndOffset = logStartOffsetCheckpoint ?? 0;
@@ -80,6 +82,7 @@ internal static class LogLoader
                 }
 
                 var outcome = segment.Recover(config);
+                scannedSegments.Add(segment);
                 scanned++;
                 logEndOffset = outcome.NextOffset;
                 if (outcome.Finding is null)
@@ -138,12 +141,27 @@ internal static class LogLoader
             flushedUpTo = logEndOffset;
         }
 
+        LeaderEpochFileCache epochCache;
+        try
+        {
+            epochCache = LoadEpochCache(dir, segments, scannedSegments, logStartOffset, logEndOffset, findings);
+        }
+        catch
+        {
+            foreach (var segment in segments)
+            {
+                segment.Dispose();
+            }
+
+            throw;
+        }
+
         foreach (var finding in findings)
         {
             StorageLog.RecoveryFinding(logger, topicPartition, finding);
         }
 
-        var log = new Log(topicPartition, logDir, dir, config, [.. segments], logStartOffset, logEndOffset, flushedUpTo, time, logger, host);
+        var log = new Log(topicPartition, logDir, dir, config, [.. segments], logStartOffset, logEndOffset, flushedUpTo, epochCache, time, logger, host);
         var info = new LogLoadInfo(topicPartition, logDir, hadCleanShutdown, segments.Count, scanned, rebuilt, truncated, dropped,
             logStartOffset, logEndOffset, flushedUpTo, time.GetElapsedTime(started), findings);
         StorageLog.LogLoaded(logger, topicPartition.Topic, topicPartition.Partition, logDir, hadCleanShutdown, info.SegmentCount,
@@ -155,7 +173,100 @@ internal static class LogLoader
     public static Log CreateNew(TopicPartition topicPartition, string logDir, string dir, LogConfig config, TimeProvider time, ILogger logger, ILogHost host)
     {
         var segment = LogSegment.Create(dir, 0, config, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return new Log(topicPartition, logDir, dir, config, [segment], 0, 0, 0, time, logger, host);
+        return new Log(topicPartition, logDir, dir, config, [segment], 0, 0, 0, new LeaderEpochFileCache(dir, []), time, logger, host);
+    }
+
+    /// <summary>
+    /// The partition's leader epoch cache, as Kafka's loader builds it: the <c>leader-epoch-checkpoint</c>'s entries, plus
+    /// any newer epoch the segments recovery scanned begin, less the entries a crash left past the log end, with the first
+    /// moved up to the log start. It is rebuilt from every batch's partition leader epoch instead when the file is
+    /// missing (a log written before Rill kept it), does not parse, or disagrees with the log: its latest epoch must be the
+    /// last batch's, since every epoch is written to the file before its first batch. Written back when it changed.
+    /// </summary>
+    private static LeaderEpochFileCache LoadEpochCache(string dir, List<LogSegment> segments, List<LogSegment> scannedSegments,
+        long logStartOffset, long logEndOffset, List<RecoveryFinding> findings)
+    {
+        var path = Path.Combine(dir, LeaderEpochFileCache.FileName);
+        string? problem = null;
+        EpochEntry[]? entries;
+        try
+        {
+            entries = LeaderEpochFileCache.Read(path);
+            problem = entries is null ? $"{path} is missing" : null;
+        }
+        catch (LogCorruptionException e)
+        {
+            entries = null;
+            problem = e.Message;
+        }
+
+        var lastBatchEpoch = LastBatchEpoch(segments);
+        var cache = new LeaderEpochFileCache(dir, entries ?? []);
+        var changed = false;
+        if (entries is not null)
+        {
+            var recovered = new List<EpochEntry>();
+            foreach (var segment in scannedSegments)
+            {
+                segment.CollectEpochStarts(recovered);
+            }
+
+            foreach (var start in recovered)
+            {
+                if (cache.LatestEpoch is not { } latest || start.Epoch > latest)
+                {
+                    changed |= cache.Assign(start.Epoch, start.StartOffset, out _);
+                }
+            }
+
+            changed |= cache.TruncateFromEnd(logEndOffset);
+            if (lastBatchEpoch is { } epoch && epoch >= 0 && cache.LatestEpoch != epoch)
+            {
+                problem = $"{path} names epoch {cache.LatestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none"} last, but the last batch has epoch {epoch}";
+            }
+        }
+
+        if (problem is not null)
+        {
+            var starts = new List<EpochEntry>();
+            foreach (var segment in segments)
+            {
+                segment.CollectEpochStarts(starts);
+            }
+
+            cache = new LeaderEpochFileCache(dir, [.. starts]);
+            cache.TruncateFromEnd(logEndOffset);
+            changed = true;
+
+            // A log that never held a batch has nothing to rebuild: its missing file is no finding.
+            if (entries is not null || lastBatchEpoch is not null || File.Exists(path))
+            {
+                findings.Add(new RecoveryFinding(-1, CorruptionReason.LeaderEpochCheckpointInvalid, -1,
+                    $"{problem}; rebuilt from the batches: {string.Join(", ", cache.Entries.Select(static e => $"epoch {e.Epoch} from {e.StartOffset}"))}"));
+            }
+        }
+
+        cache.TruncateFromStart(logStartOffset);
+        if (changed)
+        {
+            cache.Write();
+        }
+
+        return cache;
+    }
+
+    /// <summary>The partition leader epoch of the log's last batch, or null when no segment holds one.</summary>
+    private static int? LastBatchEpoch(List<LogSegment> segments)
+    {
+        for (var i = segments.Count - 1; i >= 0; i--)
+        {
+            if (segments[i].LastBatchEpoch() is { } epoch)
+            {
+                return epoch;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

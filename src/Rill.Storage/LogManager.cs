@@ -142,6 +142,11 @@ public sealed class LogManager : IDisposable, ILogHost
             throw new ArgumentException($"'{topicPartition}' is not a valid topic partition", nameof(topicPartition));
         }
 
+        if (PartitionDirectory.Name(topicPartition) == MetadataLogDirectoryName)
+        {
+            throw new ArgumentException($"{MetadataLogDirectoryName} is the metadata log, which the metadata layer opens on its own", nameof(topicPartition));
+        }
+
         config.Validate();
         lock (_lock)
         {
@@ -300,33 +305,38 @@ public sealed class LogManager : IDisposable, ILogHost
     /// <summary>Writes both checkpoint files in every online data directory.</summary>
     public void WriteCheckpoints()
     {
+        foreach (var logDir in _logDirs)
+        {
+            WriteCheckpoints(logDir);
+        }
+    }
+
+    private void WriteCheckpoints(string logDir)
+    {
         lock (_checkpointLock)
         {
-            foreach (var logDir in _logDirs)
+            if (_offlineDirs.ContainsKey(logDir))
             {
-                if (_offlineDirs.ContainsKey(logDir))
-                {
-                    continue;
-                }
+                return;
+            }
 
-                var logs = _logs.Values.Where(l => l.LogDir == logDir).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal)
-                    .ThenBy(l => l.TopicPartition.Partition).ToArray();
-                try
-                {
-                    CheckpointFile.Write(Path.Combine(logDir, RecoveryPointCheckpointFileName),
-                        logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
-                    CheckpointFile.Write(Path.Combine(logDir, LogStartOffsetCheckpointFileName),
-                        logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
-                }
-                catch (IOException e) when (StorageErrors.IsOutOfResources(e))
-                {
-                    // The previous checkpoint stays in place (written to a temporary file, then renamed): it is older, never wrong.
-                    StorageLog.CheckpointSkipped(_logger, logDir, e.Message);
-                }
-                catch (IOException e)
-                {
-                    MarkDirOffline(logDir, e);
-                }
+            var logs = _logs.Values.Where(l => l.LogDir == logDir).OrderBy(l => l.TopicPartition.Topic, StringComparer.Ordinal)
+                .ThenBy(l => l.TopicPartition.Partition).ToArray();
+            try
+            {
+                CheckpointFile.Write(Path.Combine(logDir, RecoveryPointCheckpointFileName),
+                    logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.RecoveryPoint)));
+                CheckpointFile.Write(Path.Combine(logDir, LogStartOffsetCheckpointFileName),
+                    logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
+            }
+            catch (IOException e) when (StorageErrors.IsOutOfResources(e))
+            {
+                // The previous checkpoint stays in place (written to a temporary file, then renamed): it is older, never wrong.
+                StorageLog.CheckpointSkipped(_logger, logDir, e.Message);
+            }
+            catch (IOException e)
+            {
+                MarkDirOffline(logDir, e);
             }
         }
     }
@@ -405,6 +415,9 @@ public sealed class LogManager : IDisposable, ILogHost
     ILogAppendListener? ILogHost.AppendListener => AppendListener;
 
     void ILogHost.OnStorageFailure(Log log, Exception exception) => MarkDirOffline(log.LogDir, exception);
+
+    // Kafka's LogManager.truncateTo checkpoints the recovery points of the truncated logs' directories the same way.
+    void ILogHost.OnTruncated(Log log) => WriteCheckpoints(log.LogDir);
 
     private bool CompactLog(LogCleaner cleaner, LogToClean plan)
     {

@@ -31,6 +31,13 @@ internal sealed class LogSegment : IDisposable
     private long _offsetOfMaxTimestampSoFar;
     private long _rollingBasedTimestamp = RecordBatch.NoTimestamp;
 
+    /// <summary>
+    /// The positions <see cref="TruncateTo"/> cut the file at, oldest first; replaced, never modified in place. A
+    /// lock-free read notes how many there were before it looked and, once it has its bytes, whether a later cut fell
+    /// below the end of what it read: those bytes may then be gone or overwritten by later appends, and it reads again.
+    /// </summary>
+    private long[] _cuts = [];
+
     private LogSegment(string logPath, long baseOffset, SafeFileHandle log, int size, long createdMs)
     {
         BaseOffset = baseOffset;
@@ -69,6 +76,29 @@ internal sealed class LogSegment : IDisposable
     public long LastModifiedMs => new DateTimeOffset(File.GetLastWriteTimeUtc(LogPath)).ToUnixTimeMilliseconds();
 
     public bool IsFull => OffsetIndex.IsFull || TimeIndex.IsFull;
+
+    /// <summary>How many times <see cref="TruncateTo"/> cut this segment; a reader notes it before it looks.</summary>
+    public int CutCount => Volatile.Read(ref _cuts).Length;
+
+    /// <summary>
+    /// Whether a cut made after the first <paramref name="cutCount"/> fell below <paramref name="endPosition"/>: bytes a
+    /// reader read below that end since it noted <paramref name="cutCount"/> may not be the segment's any more.
+    /// </summary>
+    public bool CutBelow(int cutCount, long endPosition)
+    {
+        // The bytes were read before this: keep the load of the cut list after them (an acquire alone would not).
+        Interlocked.MemoryBarrier();
+        var cuts = Volatile.Read(ref _cuts);
+        for (var i = cutCount; i < cuts.Length; i++)
+        {
+            if (cuts[i] < endPosition)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static LogSegment Create(string dir, long baseOffset, LogConfig config, long nowMs) => Create(dir, baseOffset, config, nowMs, "");
 
@@ -264,17 +294,69 @@ internal sealed class LogSegment : IDisposable
     /// Writes already-validated, offset-stamped batches at the end of the file (page cache only) and indexes
     /// them. The caller holds the log's append lock.
     /// </summary>
-    public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<RecordBatchFacts> batches, int indexIntervalBytes)
+    public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<RecordBatchFacts> batches, int indexIntervalBytes) =>
+        Append(records, batches, batchPositionBase: 0, indexIntervalBytes);
+
+    /// <summary>
+    /// <see cref="Append(ReadOnlySpan{byte}, ReadOnlySpan{RecordBatchFacts}, int)"/> of a slice of validated bytes: the
+    /// batches' positions count from <paramref name="batchPositionBase"/>, where <paramref name="records"/> starts.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> records, ReadOnlySpan<RecordBatchFacts> batches, int batchPositionBase, int indexIntervalBytes)
     {
         var start = _size;
         RandomAccess.Write(_log, records, start);
         Volatile.Write(ref _size, start + records.Length);
         foreach (var batch in batches)
         {
-            var header = records[batch.Position..];
-            OnBatchAppended(start + batch.Position, batch.SizeInBytes, RecordBatch.GetLastOffset(header),
+            var position = batch.Position - batchPositionBase;
+            var header = records[position..];
+            OnBatchAppended(start + position, batch.SizeInBytes, RecordBatch.GetLastOffset(header),
                 RecordBatch.GetMaxTimestamp(header), indexIntervalBytes);
         }
+    }
+
+    /// <summary>
+    /// Removes the batch holding <paramref name="offset"/> (or the first batch after it) and every batch after that,
+    /// in place, as Kafka's <c>LogSegment.truncateTo</c>: the cut is recorded first (so lock-free readers can tell their
+    /// bytes went), then the size drops, the file is cut, the indexes lose their entries from there and the newest
+    /// timestamp is found again. The caller holds the log's append lock and fsyncs. Returns the offset the segment now
+    /// ends at (exclusive): the removed batch's base offset, which is below <paramref name="offset"/> when that is not a
+    /// batch boundary, or null when no batch reaches <paramref name="offset"/> and nothing changed.
+    /// </summary>
+    public long? TruncateTo(long offset)
+    {
+        var size = _size;
+        var (_, startPosition) = OffsetIndex.Lookup(offset);
+        if (!TryFindBatch(offset, startPosition, size, out var position, out var header))
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _cuts, [.. _cuts, position]);
+        Interlocked.MemoryBarrier();
+        Volatile.Write(ref _size, (int)position);
+        RandomAccess.SetLength(_log, position);
+        OffsetIndex.TruncateToPosition((int)position);
+        TimeIndex.TruncateTo(header.BaseOffset);
+        _bytesSinceLastIndexEntry = 0;
+        if (position == 0)
+        {
+            _rollingBasedTimestamp = RecordBatch.NoTimestamp;
+        }
+
+        // The time index's last entry names the newest timestamp up to its offset; batches after it are walked.
+        var (timestamp, timestampOffset) = TimeIndex.LastEntry;
+        Volatile.Write(ref _offsetOfMaxTimestampSoFar, TimeIndex.Count > 0 ? timestampOffset : BaseOffset);
+        Volatile.Write(ref _maxTimestampSoFar, timestamp);
+        var scan = TimeIndex.Count > 0 ? OffsetIndex.Lookup(timestampOffset).Position : 0;
+        using var window = new FileWindow(_log, position, ScanWindowBytes);
+        while (scan < position && CheckHeader(window, scan, out var batch) is null)
+        {
+            TrackTimestamp(batch.MaxTimestamp, batch.LastOffset);
+            scan += batch.Size;
+        }
+
+        return header.BaseOffset;
     }
 
     /// <summary>
@@ -359,11 +441,14 @@ internal sealed class LogSegment : IDisposable
         rented = null;
         length = 0;
         recordCount = 0;
+        var cutCount = CutCount;
         switch (FindReadStart(fetchOffset, maxBytes, limitOffset, minOneBatch, out var position, out _, out var toRead, out _))
         {
             case ReadStart.NotInSegment:
+                ThrowIfCut(cutCount, Size + 1L);
                 return false;
             case ReadStart.Nothing:
+                ThrowIfCut(cutCount, Size + 1L);
                 return true;
         }
 
@@ -381,6 +466,12 @@ internal sealed class LogSegment : IDisposable
 
             end += batchSize;
             recordCount += RecordBatch.GetRecordsCount(header);
+        }
+
+        if (CutBelow(cutCount, position + Math.Max(end, RecordBatch.HeaderSize)))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new LogTruncatedException($"{LogPath} was truncated while {fetchOffset} was read from it");
         }
 
         if (end == 0)
@@ -404,11 +495,14 @@ internal sealed class LogSegment : IDisposable
     {
         region = null;
         recordCount = 0;
+        var cutCount = CutCount;
         switch (FindReadStart(fetchOffset, maxBytes, limitOffset, minOneBatch, out var position, out var first, out var budget, out var size))
         {
             case ReadStart.NotInSegment:
+                ThrowIfCut(cutCount, Size + 1L);
                 return false;
             case ReadStart.Nothing:
+                ThrowIfCut(cutCount, Size + 1L);
                 return true;
         }
 
@@ -447,8 +541,9 @@ internal sealed class LogSegment : IDisposable
 
         // Counted from the offsets the batches span: exact but on compacted logs, where removed records' offsets count too.
         recordCount = (int)(nextOffset - first.BaseOffset);
+        ThrowIfCut(cutCount, end);
         ObjectDisposedException.ThrowIf(!TryRetainFile(), this);
-        region = new SegmentRegion(this, position, (int)(end - position));
+        region = new SegmentRegion(this, position, (int)(end - position), cutCount);
         return true;
     }
 
@@ -488,6 +583,18 @@ internal sealed class LogSegment : IDisposable
         return ReadStart.Batches;
     }
 
+    /// <summary>
+    /// Throws <see cref="LogTruncatedException"/> when a cut after the first <paramref name="cutCount"/> fell below
+    /// <paramref name="endPosition"/>: what a read found up to there may be gone.
+    /// </summary>
+    internal void ThrowIfCut(int cutCount, long endPosition)
+    {
+        if (CutBelow(cutCount, endPosition))
+        {
+            throw new LogTruncatedException($"{LogPath} was truncated while it was read");
+        }
+    }
+
     /// <summary>Takes a reference that keeps the file open; false once the segment is closed and no region holds it.</summary>
     internal bool TryRetainFile()
     {
@@ -525,7 +632,35 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>The first record at or after <paramref name="startingOffset"/> and below <paramref name="limitOffset"/> with a timestamp at or above <paramref name="timestamp"/>.</summary>
-    public TimestampOffset? FindOffsetByTimestamp(long timestamp, long startingOffset, long limitOffset, long maxUncompressedBytes)
+    public TimestampOffset? FindOffsetByTimestamp(long timestamp, long startingOffset, long limitOffset, long maxUncompressedBytes) =>
+        CheckedAgainstCuts(() => FindOffsetByTimestampCore(timestamp, startingOffset, limitOffset, maxUncompressedBytes));
+
+    /// <summary>The first record carrying this segment's largest timestamp (ListOffsets -3).</summary>
+    public TimestampOffset? FindMaxTimestampRecord(long maxUncompressedBytes) => CheckedAgainstCuts(() => FindMaxTimestampRecordCore(maxUncompressedBytes));
+
+    /// <summary>
+    /// A lookup that reads records (timestamps) without the append lock: if any truncation cut this segment meanwhile,
+    /// what it found, or the exception it ran into on bytes that changed under it, means nothing; it throws
+    /// <see cref="LogTruncatedException"/> instead and the log looks again.
+    /// </summary>
+    private TimestampOffset? CheckedAgainstCuts(Func<TimestampOffset?> lookup)
+    {
+        var cutCount = CutCount;
+        TimestampOffset? found;
+        try
+        {
+            found = lookup();
+        }
+        catch (Exception e) when (e is not LogTruncatedException && CutBelow(cutCount, long.MaxValue))
+        {
+            throw new LogTruncatedException($"{LogPath} was truncated while it was read: {e.Message}");
+        }
+
+        ThrowIfCut(cutCount, long.MaxValue);
+        return found;
+    }
+
+    private TimestampOffset? FindOffsetByTimestampCore(long timestamp, long startingOffset, long limitOffset, long maxUncompressedBytes)
     {
         var size = Size;
         var (_, position) = OffsetIndex.Lookup(Math.Max(TimeIndex.Lookup(timestamp), startingOffset));
@@ -562,8 +697,7 @@ internal sealed class LogSegment : IDisposable
         return null;
     }
 
-    /// <summary>The first record carrying this segment's largest timestamp (ListOffsets -3).</summary>
-    public TimestampOffset? FindMaxTimestampRecord(long maxUncompressedBytes)
+    private TimestampOffset? FindMaxTimestampRecordCore(long maxUncompressedBytes)
     {
         var maxTimestamp = MaxTimestampSoFar;
         var offset = OffsetOfMaxTimestampSoFar;
@@ -602,6 +736,44 @@ internal sealed class LogSegment : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="starts"/> where each leader epoch begins in this segment, walking the batch headers (no
+    /// CRC): a batch whose partition leader epoch is above the latest one so far starts that epoch, as Kafka's recovery
+    /// assigns epochs. Stops at the first header that does not parse (recovery truncated such tails already).
+    /// </summary>
+    public void CollectEpochStarts(List<EpochEntry> starts)
+    {
+        var size = Size;
+        using var window = new FileWindow(_log, size, RecoveryWindowBytes);
+        long position = 0;
+        while (position < size && CheckHeader(window, position, out var header) is null)
+        {
+            if (header.PartitionLeaderEpoch >= 0 && (starts.Count == 0 || header.PartitionLeaderEpoch > starts[^1].Epoch))
+            {
+                starts.Add(new EpochEntry(header.PartitionLeaderEpoch, header.BaseOffset));
+            }
+
+            position += header.Size;
+        }
+    }
+
+    /// <summary>The partition leader epoch of this segment's last batch, found from its last offset index entry; null when it holds none.</summary>
+    public int? LastBatchEpoch()
+    {
+        var size = Size;
+        var (_, position) = OffsetIndex.LastEntry;
+        using var window = new FileWindow(_log, size, ScanWindowBytes);
+        int? epoch = null;
+        long scanned = position;
+        while (scanned < size && CheckHeader(window, scanned, out var header) is null)
+        {
+            epoch = header.PartitionLeaderEpoch;
+            scanned += header.Size;
+        }
+
+        return epoch;
     }
 
     public void Flush()
@@ -737,7 +909,8 @@ internal sealed class LogSegment : IDisposable
         }
 
         header = new BatchHeader(RecordBatch.GetBaseOffset(bytes), batchLength + RecordBatch.LogOverhead,
-            RecordBatch.GetLastOffsetDelta(bytes), RecordBatch.GetMaxTimestamp(bytes), RecordBatch.GetCrc(bytes));
+            RecordBatch.GetLastOffsetDelta(bytes), RecordBatch.GetMaxTimestamp(bytes), RecordBatch.GetCrc(bytes),
+            RecordBatch.GetPartitionLeaderEpoch(bytes));
         return null;
     }
 
@@ -762,7 +935,7 @@ internal sealed class LogSegment : IDisposable
         return crc == header.Crc;
     }
 
-    internal readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc)
+    internal readonly record struct BatchHeader(long BaseOffset, int Size, int LastOffsetDelta, long MaxTimestamp, uint Crc, int PartitionLeaderEpoch)
     {
         public long LastOffset => BaseOffset + LastOffsetDelta;
     }

@@ -11,6 +11,7 @@ namespace Rill.Storage;
 /// <param name="CleanBytes">Bytes of cleanable segments entirely below <see cref="FirstDirtyOffset"/>.</param>
 /// <param name="DirtyBytes">Bytes of the other cleanable segments.</param>
 /// <param name="NeedCompactionNow">A dirty segment's first batch is older than <c>max.compaction.lag.ms</c>.</param>
+/// <param name="Truncations">The log's <see cref="Log.Truncations"/> when planned: after another truncation, what the pass read may be gone.</param>
 internal sealed record LogToClean(
     Log Log,
     LogSegment[] Segments,
@@ -18,7 +19,8 @@ internal sealed record LogToClean(
     int FirstUncleanableIndex,
     long CleanBytes,
     long DirtyBytes,
-    bool NeedCompactionNow)
+    bool NeedCompactionNow,
+    int Truncations)
 {
     public long FirstUncleanableOffset => Segments[FirstUncleanableIndex].BaseOffset;
 

@@ -7,29 +7,45 @@ namespace Rill.Storage;
 /// Whole batches of one segment file, [position, position + length), read only when the response is written:
 /// <see cref="CopyTo"/> reads them from the file into the response buffer (the one copy of a Fetch). It holds the
 /// segment's file open until disposed, so retention or the cleaner deleting the segment (after file.delete.delay.ms)
-/// cannot close it between the read and the write.
+/// cannot close it between the read and the write. A truncation that cuts the segment below the region's end before the
+/// bytes are copied makes the copy throw <see cref="LogTruncatedException"/> rather than hand out bytes that are gone or
+/// were overwritten by later appends.
 /// </summary>
 internal sealed class SegmentRegion : RecordsRegionManager
 {
     private readonly LogSegment _segment;
     private readonly long _position;
     private readonly int _length;
+    private readonly int _cutCount;
     private byte[]? _materialized;
     private int _released;
 
-    /// <summary>Takes over a reference to the segment's file from <see cref="LogSegment.TryRetainFile"/>.</summary>
-    public SegmentRegion(LogSegment segment, long position, int length)
+    /// <summary>
+    /// Takes over a reference to the segment's file from <see cref="LogSegment.TryRetainFile"/>; <paramref name="cutCount"/>
+    /// is the segment's <see cref="LogSegment.CutCount"/> from before the region's batches were found.
+    /// </summary>
+    public SegmentRegion(LogSegment segment, long position, int length, int cutCount)
     {
         _segment = segment;
         _position = position;
         _length = length;
+        _cutCount = cutCount;
     }
 
     public override void CopyTo(int start, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)start + destination.Length, _length);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
-        _segment.ReadExactly(destination, _position + start);
+        try
+        {
+            _segment.ReadExactly(destination, _position + start);
+        }
+        catch (IOException) when (_segment.CutBelow(_cutCount, _position + _length))
+        {
+            // The file is shorter than it was: the truncation below explains it, and says so.
+        }
+
+        _segment.ThrowIfCut(_cutCount, _position + _length);
     }
 
     /// <summary>

@@ -112,6 +112,25 @@ internal static partial class StorageLog
         Message = "Compaction of {Topic}-{Partition} postponed to its next pass: {Detail}")]
     public static partial void CompactionPostponed(ILogger logger, string topic, int partition, string detail);
 
+    [LoggerMessage(EventId = 2028, Level = LogLevel.Information,
+        Message = "Truncated {Topic}-{Partition} to offset {Offset}: log end {OldLogEndOffset} -> {LogEndOffset}, {SegmentsDeleted} segments deleted")]
+    public static partial void LogTruncated(ILogger logger, string topic, int partition, long offset, long oldLogEndOffset, long logEndOffset, int segmentsDeleted);
+
+    [LoggerMessage(EventId = 2029, Level = LogLevel.Warning,
+        Message = "Truncating {Topic}-{Partition} to offset {Offset}, inside the batch that starts at {BatchBaseOffset}: the whole batch goes, the log now ends at {BatchBaseOffset}")]
+    public static partial void TruncatedInsideBatch(ILogger logger, string topic, int partition, long offset, long batchBaseOffset);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Information,
+        Message = "Emptied {Topic}-{Partition}: {SegmentsDeleted} segments deleted, the log starts again at offset {Offset}")]
+    public static partial void LogTruncatedFully(ILogger logger, string topic, int partition, long offset, int segmentsDeleted);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning,
+        Message = "Leader epoch {Epoch} starting at offset {StartOffset} of {Topic}-{Partition} replaced later epochs in the epoch cache; it now holds {Entries}")]
+    public static partial void EpochEntriesReplaced(ILogger logger, string topic, int partition, int epoch, long startOffset, string entries);
+
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Error, Message = "I/O error in the log at {Dir}; it is offline until restart")]
+    public static partial void StandaloneLogFailed(ILogger logger, string dir, Exception exception);
+
     public static void RecoveryFinding(ILogger logger, TopicPartition topicPartition, RecoveryFinding finding) =>
         RecoveryFinding(logger, topicPartition.Topic, topicPartition.Partition, finding.Reason, finding.Detail);
 }

@@ -154,6 +154,19 @@ internal sealed class TimeIndex : IDisposable
         Volatile.Write(ref _count, 0);
     }
 
+    /// <summary>Drops the entries naming <paramref name="offset"/> or a later one (the segment was cut there).</summary>
+    public void TruncateTo(long offset)
+    {
+        var count = _count;
+        while (count > 0 && BaseOffset + _entries[count - 1].RelativeOffset >= offset)
+        {
+            count--;
+        }
+
+        RandomAccess.SetLength(_file, (long)count * EntrySize);
+        Volatile.Write(ref _count, count);
+    }
+
     public void Flush() => RandomAccess.FlushToDisk(_file);
 
     public void MoveTo(string path)

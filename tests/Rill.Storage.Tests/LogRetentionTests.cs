@@ -66,7 +66,7 @@ public sealed class LogRetentionTests : IDisposable
         _fixture.Manager.RunRetention();
 
         Assert.Equal(
-            [$"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex"],
+            [$"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex", "leader-epoch-checkpoint"],
             Directory.GetFiles(_fixture.PartitionDir(StorageFixture.Partition)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal([2], log.SegmentBaseOffsets);
     }

@@ -66,7 +66,7 @@ public sealed class CompactionRecoveryTests : IDisposable
         Assert.Equal(expected, ReadRows(log));
         Assert.Equal(5, log.LogEndOffset);
         Assert.Equal(
-            [$"{0:D20}.index", $"{0:D20}.log", $"{0:D20}.timeindex", $"{4:D20}.index", $"{4:D20}.log", $"{4:D20}.timeindex"],
+            [$"{0:D20}.index", $"{0:D20}.log", $"{0:D20}.timeindex", $"{4:D20}.index", $"{4:D20}.log", $"{4:D20}.timeindex", "leader-epoch-checkpoint"],
             Directory.GetFiles(_fixture.PartitionDir(StorageFixture.Partition)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // The rebuilt indexes serve lookups, a clean restart accepts them, and the next pass does not redo the work.

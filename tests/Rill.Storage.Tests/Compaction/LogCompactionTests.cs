@@ -113,11 +113,13 @@ public sealed class LogCompactionTests : IDisposable
         Assert.Equal(
             [$"{0:D20}.index", $"{0:D20}.index.deleted", $"{0:D20}.log", $"{0:D20}.log.deleted", $"{0:D20}.timeindex", $"{0:D20}.timeindex.deleted",
                 $"{1:D20}.index.deleted", $"{1:D20}.log.deleted", $"{1:D20}.timeindex.deleted",
-                $"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex"],
+                $"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex", "leader-epoch-checkpoint"],
             Files());
         _fixture.Time.Advance(TimeSpan.FromSeconds(1));
         _fixture.Manager.RunRetention();
-        Assert.Equal([$"{0:D20}.index", $"{0:D20}.log", $"{0:D20}.timeindex", $"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex"], Files());
+        Assert.Equal(
+            [$"{0:D20}.index", $"{0:D20}.log", $"{0:D20}.timeindex", $"{2:D20}.index", $"{2:D20}.log", $"{2:D20}.timeindex", "leader-epoch-checkpoint"],
+            Files());
         Assert.Equal([("a", "2"), ("z", "z")], Pairs(ReadRows(log)));
     }
 
