@@ -160,12 +160,6 @@ public sealed partial class ServerConfig
     // stops here instead of forming a cluster of its own.
     private void CheckQuorum()
     {
-        var duplicate = ControllerQuorumVoters.GroupBy(voter => voter.NodeId).FirstOrDefault(group => group.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw Invalid(BrokerConfigs.ControllerQuorumVotersConfig, $"node {duplicate.Key} appears more than once");
-        }
-
         var isController = ProcessRoles.HasFlag(ProcessRoles.Controller);
 
         // Kafka 4's stock server.properties names the node's own controller listener as the bootstrap server of a

@@ -48,6 +48,12 @@ public sealed class RillCluster : IAsyncDisposable
 
             // Together: each node's start waits for a majority of the quorum to elect a leader.
             await Task.WhenAll(cluster._members.Values.Select(cluster.StartMemberAsync));
+
+            // Each start returned once the controller unfenced that broker; tests begin once every node has seen all of it.
+            await Eventually.UntilAsync(
+                () => cluster._members.Values.All(m => m.Node!.Metadata.Image.Brokers.Values.Count(b => !b.Fenced) == nodes),
+                TimeSpan.FromSeconds(30),
+                "every node to see every broker unfenced");
         }
         catch
         {

@@ -73,11 +73,13 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
                 voter => voter.NodeId,
                 voter => new RaftEndpoint(config.ControllerListenerNames.Count > 0 ? config.ControllerListenerNames[0] : "CONTROLLER", voter.Host, voter.Port)),
         };
-        var log = KafkaRaftLog.Open(config.LogDirs[0], time, loggerFactory);
+        var log = KafkaRaftLog.Open(config.LogDirs[0], time, loggerFactory.CreateLogger<KafkaRaftLog>());
         RaftChannel? channel = null;
         try
         {
-            var stateStore = new FileQuorumStateStore(Path.Combine(config.LogDirs[0], LegacyMetadataLog.DirectoryName, FileQuorumStateStore.FileName));
+            // data_version 0: a static quorum (kraft.version 0), whose voters come from controller.quorum.voters.
+            var stateStore = new FileQuorumStateStore(Path.Combine(config.LogDirs[0], LegacyMetadataLog.DirectoryName, FileQuorumStateStore.FileName), dataVersion: 0);
+            MigrateLegacyLog(config, log, time, logger);
             channel = new RaftChannel(config, transport, time, logger);
             var raft = new KafkaRaftClient(raftConfig, log, stateStore, channel, time, random, loggerFactory.CreateLogger<KafkaRaftClient>());
             var quorum = new MetadataQuorum(raft, log, channel, loader, logger) { NodeId = config.NodeId, VoterIds = raftConfig.Voters };
@@ -91,6 +93,31 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
             log.Dispose();
             throw;
         }
+    }
+
+    // Single-node Rill kept its metadata in __cluster_metadata-0/metadata.log; a node that still has it and whose Raft
+    // log is empty moves those batches onto the log before the quorum starts, and keeps the old file under another name.
+    private static void MigrateLegacyLog(ServerConfig config, KafkaRaftLog log, TimeProvider time, ILogger logger)
+    {
+        var path = LegacyMetadataLog.PathIn(config.LogDirs[0]);
+        if (!File.Exists(path) || log.EndOffset != 0)
+        {
+            return;
+        }
+
+        var batches = LegacyMetadataLog.ReadAll(path, logger);
+        RaftLogImport.Append(log, batches.Select(batch => (IReadOnlyList<ReadOnlyMemory<byte>>)[.. batch.Records.Select(Serialize)]), time.GetUtcNow().ToUnixTimeMilliseconds());
+        var kept = path + ".migrated";
+        File.Move(path, kept, overwrite: true);
+        QuorumLog.LegacyLogMigrated(logger, batches.Count, path, kept);
+    }
+
+    private static ReadOnlyMemory<byte> Serialize(ApiMessageAndVersion record)
+    {
+        var bytes = new byte[MetadataRecordSerde.SizeOf(record)];
+        var writer = new KafkaWriter(bytes);
+        MetadataRecordSerde.Write(ref writer, record);
+        return bytes;
     }
 
     /// <summary>Calls <paramref name="listener"/> with every leader change, on the apply task, in order with the commits.</summary>
@@ -116,10 +143,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         var values = new ReadOnlyMemory<byte>[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            var bytes = new byte[MetadataRecordSerde.SizeOf(records[i])];
-            var writer = new KafkaWriter(bytes);
-            MetadataRecordSerde.Write(ref writer, records[i]);
-            values[i] = bytes;
+            values[i] = Serialize(records[i]);
         }
 
         try

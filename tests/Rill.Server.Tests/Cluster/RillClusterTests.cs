@@ -28,7 +28,8 @@ public sealed class RillClusterTests : IAsyncLifetime
         foreach (var id in _cluster.NodeIds)
         {
             var node = _cluster.Node(id);
-            await Eventually.UntilAsync(() => node.Metadata.Image.Brokers.Count == 3, TimeSpan.FromSeconds(30), $"node {id} knows every broker");
+            await Eventually.UntilAsync(
+                () => node.Metadata.Image.Brokers.Values.Count(b => !b.Fenced) == 3, TimeSpan.FromSeconds(30), $"node {id} knows every broker unfenced");
             await using var connection = await KafkaConnection.ConnectAsync("127.0.0.1", node.BoundListeners[0].Port, options, TestContext.Current.CancellationToken);
             var response = await connection.SendAsync<MetadataRequest, MetadataResponse>(
                 new MetadataRequest { Topics = [] }, MetadataVersion, TestContext.Current.CancellationToken);

@@ -255,8 +255,6 @@ public sealed class ServerConfigLoadTests : IDisposable
         "controller.listener.names", "a quorum of several controllers needs the listener they talk on")]
     [InlineData(new[] { "node.id=2", "controller.quorum.voters=1@h:9093,2@h:9094", "listeners=PLAINTEXT://:9092,CONTROLLER://:9095", "controller.listener.names=CONTROLLER" },
         "controller.quorum.voters", "this node's entry 2@h:9094 does not match its controller listener CONTROLLER://:9095")]
-    [InlineData(new[] { "node.id=2", "controller.quorum.voters=1@h:9093,1@h:9094" },
-        "controller.quorum.voters", "node 1 appears more than once")]
     [InlineData(new[] { "node.id=4", "process.roles=broker" },
         "process.roles", "a broker-only node needs the controllers it follows in controller.quorum.voters")]
     [InlineData(new[] { "node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:9093" },
