@@ -166,6 +166,15 @@ public sealed partial class KafkaRaftClient : IDisposable
 
             TransitionTo(initial, durable: true);
             _initialized = true;
+
+            // What the log last knew as committed, and what a snapshot holds, is committed still: listeners may have it
+            // at once, without waiting for a leader to say so again.
+            var committed = Math.Max(_log.HighWatermark, _log.LatestSnapshotId?.Offset ?? 0);
+            if (committed > 0)
+            {
+                SetHighWatermark(committed);
+            }
+
             LoadSnapshotIntoListeners();
 
             if (_isVoter && _voters.Length == 1)
