@@ -378,6 +378,12 @@ public sealed partial class KafkaRaftClient
             return result;
         }
 
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
+        }
+
         if (_state is not FollowerState follower || follower.LeaderId != source)
         {
             return true;

@@ -213,6 +213,8 @@ public sealed partial class KafkaRaftClient
         switch (error)
         {
             case ErrorCode.None:
+            case ErrorCode.SnapshotNotFound:
+                // For the response's own handler: SNAPSHOT_NOT_FOUND restarts a snapshot download.
                 return null;
             case ErrorCode.BrokerNotAvailable:
                 return false;
