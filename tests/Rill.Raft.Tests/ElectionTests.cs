@@ -36,7 +36,7 @@ public sealed class ElectionTests
         using var node = new RaftNodeFixture(1, ThreeVoters);
         node.Start();
         var writes = node.Store.WriteCount;
-        Assert.Empty(node.Channel.Sent);
+        Assert.Equal(0, node.Channel.Count);
 
         node.Advance(2_000);
 

@@ -312,7 +312,7 @@ public sealed class ReplicationTests
         var node = new RaftNodeFixture(1, voters);
         node.Start();
         ElectionHelpers.ElectNodeOne(node);
-        node.Channel.Sent.Clear();
+        node.Channel.Clear();
         return node;
     }
 
