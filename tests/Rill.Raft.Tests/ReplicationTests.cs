@@ -307,6 +307,17 @@ public sealed class ReplicationTests
         Assert.Equal([1, 2, 3], description.Voters.Select(static v => v.NodeId));
     }
 
+    [Fact]
+    public void Fetch_WithoutAReplicaId_IsAnsweredButNotTrackedAsAReplica()
+    {
+        using var node = Leader(ThreeVoters);
+
+        var partition = RaftMessages.Single(node.Request<FetchResponse>(RaftMessages.Fetch(-1, 1, 0, 0)));
+
+        Assert.Single(RaftBatches.Split(partition.Records!.Value, out _));
+        Assert.Empty(node.Client.DescribeQuorum().Observers);
+    }
+
     private static RaftNodeFixture Leader(int[] voters)
     {
         var node = new RaftNodeFixture(1, voters);
