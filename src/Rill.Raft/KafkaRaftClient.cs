@@ -92,8 +92,6 @@ public sealed partial class KafkaRaftClient : IDisposable
     /// <summary>True once a shutdown finished: a leader resigned and handed over, or the shutdown timed out.</summary>
     public bool IsShutdownComplete => _shutdownComplete;
 
-    internal int NodeId => _config.NodeId;
-
     /// <summary>The current state, for tests on the poll thread.</summary>
     internal EpochState State => _state;
 
@@ -256,6 +254,10 @@ public sealed partial class KafkaRaftClient : IDisposable
         return lastOffset;
     }
 
+    /// <summary>
+    /// Drops pending appends and an unfinished snapshot download. Cancel and await <see cref="RunAsync"/> first: requests
+    /// still queued or held are not answered after this.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

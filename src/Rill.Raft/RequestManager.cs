@@ -110,8 +110,6 @@ internal sealed class RequestManager
         }
     }
 
-    public void Reset(int destination) => _connections.Remove(destination);
-
     public void ResetAll() => _connections.Clear();
 
     private sealed class Connection

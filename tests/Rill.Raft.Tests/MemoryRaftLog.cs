@@ -38,8 +38,6 @@ internal sealed class MemoryRaftLog : IRaftLog
     /// <summary>False makes <see cref="Flush"/> a no-op, as a disk that has not synced yet.</summary>
     public bool FlushEnabled { get; set; } = true;
 
-    public int FlushCount { get; private set; }
-
     /// <summary>Truncations that removed records (divergence), for the simulation's summary.</summary>
     public int TruncationCount { get; private set; }
 
@@ -198,7 +196,6 @@ internal sealed class MemoryRaftLog : IRaftLog
 
     public void Flush()
     {
-        FlushCount++;
         if (FlushEnabled && !FlushIsALie)
         {
             DurableOffset = EndOffset;

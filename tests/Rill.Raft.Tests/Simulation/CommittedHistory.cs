@@ -18,8 +18,6 @@ internal sealed class CommittedHistory
     /// <summary>The highest high watermark any node showed: everything below it is committed.</summary>
     public long CommittedEnd { get; private set; }
 
-    public int BatchCount => _batches.Count;
-
     public static ulong Mix(ulong hash, string value)
     {
         // FNV-1a over the value's characters, then a separator so that "ab","c" differs from "a","bc".
