@@ -127,7 +127,9 @@ public sealed partial class KafkaRaftClient
         }
 
         var fetched = _log.Read(partition.FetchOffset, _log.EndOffset, _config.FetchMaxBytes);
-        if (leader.UpdateReplica(replicaId, partition.FetchOffset, now, WallMs(), _log.EndOffset))
+
+        // A fetch without a replica id (a tool reading the log) is answered but tracked as no replica.
+        if (replicaId >= 0 && leader.UpdateReplica(replicaId, partition.FetchOffset, now, WallMs(), _log.EndOffset))
         {
             OnLeaderHighWatermark(leader, now);
         }
@@ -376,6 +378,12 @@ public sealed partial class KafkaRaftClient
         if (handled is { } result)
         {
             return result;
+        }
+
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
         }
 
         if (_state is not FollowerState follower || follower.LeaderId != source)

@@ -124,7 +124,20 @@ public sealed partial class KafkaRaftClient
             return false;
         }
 
-        return MaybeHandleCommonResponse((ErrorCode)partition.ErrorCode, partition.LeaderId, partition.LeaderEpoch, source, now) ?? true;
+        var error = (ErrorCode)partition.ErrorCode;
+        var handled = MaybeHandleCommonResponse(error, partition.LeaderId, partition.LeaderEpoch, source, now);
+        if (handled is { } result)
+        {
+            return result;
+        }
+
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -198,10 +211,17 @@ public sealed partial class KafkaRaftClient
             return false;
         }
 
-        var handled = MaybeHandleCommonResponse((ErrorCode)partition.ErrorCode, partition.LeaderId, partition.LeaderEpoch, source, now);
+        var error = (ErrorCode)partition.ErrorCode;
+        var handled = MaybeHandleCommonResponse(error, partition.LeaderId, partition.LeaderEpoch, source, now);
         if (handled is { } result)
         {
             return result;
+        }
+
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
         }
 
         if (_state is ResignedState resigned)

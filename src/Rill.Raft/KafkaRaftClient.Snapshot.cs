@@ -273,7 +273,17 @@ public sealed partial class KafkaRaftClient
             download.Writer.Freeze();
             download.Dispose();
             follower.Snapshot = null;
-            if (!_log.TruncateToLatestSnapshot())
+
+            // What this log holds past its committed prefix is at best what the leader has, and may be a deposed
+            // leader's tail of a later epoch than the snapshot's, which would keep the log from starting over from it.
+            var committed = Math.Max(_highWatermark, _log.StartOffset);
+            if (committed < snapshotId.Offset && _log.EndOffset > committed)
+            {
+                RaftLog.Truncated(_logger, _log.EndOffset, committed, snapshotId.Epoch, snapshotId.Offset);
+                _log.TruncateTo(committed);
+            }
+
+            if (!_log.TruncateToLatestSnapshot() && _log.EndOffset < snapshotId.Offset)
             {
                 throw new InvalidOperationException($"the log did not start over from the downloaded snapshot {snapshotId}");
             }

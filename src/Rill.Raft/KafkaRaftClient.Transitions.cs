@@ -33,6 +33,7 @@ public sealed partial class KafkaRaftClient
             // Answered with the new state, so that followers learn the new epoch or leader if this node knows it.
             CompleteAllHeldFetches(ErrorCode.NotLeaderOrFollower);
         }
+
         if (previous is null || previous.GetType() != next.GetType() || previous.Epoch != next.Epoch || previous.LeaderId != next.LeaderId)
         {
             RaftLog.Transitioned(_logger, _config.NodeId, next.Name, next.Epoch, next.LeaderId, previous?.Name ?? "start");
@@ -213,6 +214,8 @@ public sealed partial class KafkaRaftClient
         switch (error)
         {
             case ErrorCode.None:
+            case ErrorCode.SnapshotNotFound:
+                // For the response's own handler: SNAPSHOT_NOT_FOUND restarts a snapshot download.
                 return null;
             case ErrorCode.BrokerNotAvailable:
                 return false;

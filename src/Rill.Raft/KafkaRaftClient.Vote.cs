@@ -150,6 +150,12 @@ public sealed partial class KafkaRaftClient
             return result;
         }
 
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
+        }
+
         switch (_state)
         {
             case CandidateState candidate:

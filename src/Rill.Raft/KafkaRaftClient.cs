@@ -92,8 +92,6 @@ public sealed partial class KafkaRaftClient : IDisposable
     /// <summary>True once a shutdown finished: a leader resigned and handed over, or the shutdown timed out.</summary>
     public bool IsShutdownComplete => _shutdownComplete;
 
-    internal int NodeId => _config.NodeId;
-
     /// <summary>The current state, for tests on the poll thread.</summary>
     internal EpochState State => _state;
 
@@ -166,6 +164,15 @@ public sealed partial class KafkaRaftClient : IDisposable
 
             TransitionTo(initial, durable: true);
             _initialized = true;
+
+            // What the log last knew as committed, and what a snapshot holds, is committed still: listeners may have it
+            // at once, without waiting for a leader to say so again.
+            var committed = Math.Max(_log.HighWatermark, _log.LatestSnapshotId?.Offset ?? 0);
+            if (committed > 0)
+            {
+                SetHighWatermark(committed);
+            }
+
             LoadSnapshotIntoListeners();
 
             if (_isVoter && _voters.Length == 1)
@@ -247,6 +254,10 @@ public sealed partial class KafkaRaftClient : IDisposable
         return lastOffset;
     }
 
+    /// <summary>
+    /// Drops pending appends and an unfinished snapshot download. Cancel and await <see cref="RunAsync"/> first: requests
+    /// still queued or held are not answered after this.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

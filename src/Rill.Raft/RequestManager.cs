@@ -66,13 +66,21 @@ internal sealed class RequestManager
         return Math.Max(0, readyAt - nowMs);
     }
 
-    /// <summary>The soonest time any destination becomes ready, or <paramref name="defaultMs"/> when none is waiting.</summary>
+    /// <summary>
+    /// The soonest time a destination still waiting (in flight or backing off) becomes ready, or
+    /// <paramref name="defaultMs"/> when none is waiting. Destinations already ready do not count: the caller did not
+    /// send to them on purpose (one fetch in flight at a time), so polling again at once would spin.
+    /// </summary>
     public long MinRemainingMs(long nowMs, long defaultMs)
     {
         var min = defaultMs;
         foreach (var destination in _connections.Keys)
         {
-            min = Math.Min(min, RemainingMs(destination, nowMs));
+            var remaining = RemainingMs(destination, nowMs);
+            if (remaining > 0)
+            {
+                min = Math.Min(min, remaining);
+            }
         }
 
         return min;
@@ -101,8 +109,6 @@ internal sealed class RequestManager
             _connections[destination] = new Connection { RequestId = requestId, IsBackingOff = true, FailedMs = nowMs };
         }
     }
-
-    public void Reset(int destination) => _connections.Remove(destination);
 
     public void ResetAll() => _connections.Clear();
 

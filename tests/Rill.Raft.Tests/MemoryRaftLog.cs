@@ -20,7 +20,16 @@ internal sealed class MemoryRaftLog : IRaftLog
 
     public long EndOffset => _batches.Count > 0 ? _batches[^1].LastOffset + 1 : StartOffset;
 
-    public long FlushedOffset { get; private set; }
+    public long FlushedOffset => FlushIsALie ? EndOffset : DurableOffset;
+
+    /// <summary>What survives <see cref="Crash"/>: the end of the prefix that was really synced.</summary>
+    public long DurableOffset { get; private set; }
+
+    /// <summary>
+    /// A broken disk for the simulation's own tests: <see cref="FlushedOffset"/> claims everything is synced while
+    /// nothing is, so a crash loses records the quorum counted as durable.
+    /// </summary>
+    public bool FlushIsALie { get; init; }
 
     public int LastFetchedEpoch => _batches.Count > 0 ? _batches[^1].Epoch : _startEpoch;
 
@@ -29,7 +38,11 @@ internal sealed class MemoryRaftLog : IRaftLog
     /// <summary>False makes <see cref="Flush"/> a no-op, as a disk that has not synced yet.</summary>
     public bool FlushEnabled { get; set; } = true;
 
-    public int FlushCount { get; private set; }
+    /// <summary>Truncations that removed records (divergence), for the simulation's summary.</summary>
+    public int TruncationCount { get; private set; }
+
+    /// <summary>Times the log started over from a downloaded snapshot.</summary>
+    public int SnapshotInstallCount { get; private set; }
 
     public OffsetAndEpoch? LatestSnapshotId => _snapshots.Count > 0 ? _snapshots[^1].Id : null;
 
@@ -37,6 +50,18 @@ internal sealed class MemoryRaftLog : IRaftLog
 
     /// <summary>Every batch, in order, as stored (tests read the log through it).</summary>
     public IReadOnlyList<byte[]> Batches => _batches.ConvertAll(static e => e.Bytes);
+
+    /// <summary>The batches that end at or after <paramref name="offset"/>, in order, without copying.</summary>
+    public IEnumerable<(long BaseOffset, long LastOffset, int Epoch, byte[] Bytes)> BatchesFrom(long offset)
+    {
+        foreach (var entry in _batches)
+        {
+            if (entry.LastOffset >= offset)
+            {
+                yield return (entry.BaseOffset, entry.LastOffset, entry.Epoch, entry.Bytes);
+            }
+        }
+    }
 
     public LogAppendInfo AppendAsLeader(ReadOnlyMemory<byte> batches, int epoch)
     {
@@ -124,6 +149,11 @@ internal sealed class MemoryRaftLog : IRaftLog
             throw new InvalidOperationException($"truncation to {offset} is below the log start {StartOffset}");
         }
 
+        if (EndOffset > offset)
+        {
+            TruncationCount++;
+        }
+
         while (_batches.Count > 0 && _batches[^1].BaseOffset >= offset)
         {
             _batches.RemoveAt(_batches.Count - 1);
@@ -134,7 +164,7 @@ internal sealed class MemoryRaftLog : IRaftLog
             throw new InvalidOperationException($"truncation to {offset} cuts the batch at {_batches[^1].BaseOffset}-{_batches[^1].LastOffset}");
         }
 
-        FlushedOffset = Math.Min(FlushedOffset, EndOffset);
+        DurableOffset = Math.Min(DurableOffset, EndOffset);
     }
 
     public OffsetAndEpoch EndOffsetForEpoch(int epoch)
@@ -166,10 +196,9 @@ internal sealed class MemoryRaftLog : IRaftLog
 
     public void Flush()
     {
-        FlushCount++;
-        if (FlushEnabled)
+        if (FlushEnabled && !FlushIsALie)
         {
-            FlushedOffset = EndOffset;
+            DurableOffset = EndOffset;
         }
     }
 
@@ -216,9 +245,10 @@ internal sealed class MemoryRaftLog : IRaftLog
         }
 
         _batches.Clear();
+        SnapshotInstallCount++;
         StartOffset = latest.Offset;
         _startEpoch = latest.Epoch;
-        FlushedOffset = latest.Offset;
+        DurableOffset = latest.Offset;
         HighWatermark = latest.Offset;
         _snapshots.RemoveAll(s => s.Id != latest);
         return true;
@@ -228,12 +258,12 @@ internal sealed class MemoryRaftLog : IRaftLog
     public void Crash()
     {
         _generation++;
-        while (_batches.Count > 0 && _batches[^1].LastOffset >= FlushedOffset)
+        while (_batches.Count > 0 && _batches[^1].LastOffset >= DurableOffset)
         {
             _batches.RemoveAt(_batches.Count - 1);
         }
 
-        FlushedOffset = EndOffset;
+        DurableOffset = EndOffset;
         HighWatermark = StartOffset;
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Rill.Protocol;
 
 namespace Rill.Raft.Tests;
@@ -30,7 +29,7 @@ internal sealed class RaftNodeFixture : IDisposable
 
     public int Seed { get; }
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+    public TestClock Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
 
     public MemoryRaftLog Log { get; } = new();
 
@@ -84,7 +83,7 @@ internal sealed class RaftNodeFixture : IDisposable
             Log.Crash();
         }
 
-        Channel.Sent.Clear();
+        Channel.Clear();
         Listener = new RecordingListener();
         Client = CreateClient();
         Start();
