@@ -141,7 +141,14 @@ public sealed class DriverTests
         {
         }
 
-        public void HandleCommit(RaftBatch batch) => committed.TrySetResult(batch);
+        public void HandleCommit(RaftBatch batch)
+        {
+            // The leader's LeaderChange control batch comes first, with no records.
+            if (batch.Records.Count > 0)
+            {
+                committed.TrySetResult(batch);
+            }
+        }
 
         public void HandleLeaderChange(LeaderAndEpoch leader)
         {

@@ -14,7 +14,14 @@ internal sealed class RecordingListener : IRaftListener
 
     public void HandleLoadSnapshot(RaftSnapshot snapshot) => Snapshots.Add(snapshot);
 
-    public void HandleCommit(RaftBatch batch) => Commits.Add(batch);
+    /// <summary>Committed data batches; control batches (handed out with no records) only move the offsets.</summary>
+    public void HandleCommit(RaftBatch batch)
+    {
+        if (batch.Records.Count > 0)
+        {
+            Commits.Add(batch);
+        }
+    }
 
     public void HandleLeaderChange(LeaderAndEpoch leader) => LeaderChanges.Add(leader);
 }

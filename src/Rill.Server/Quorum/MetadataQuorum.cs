@@ -220,8 +220,8 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    // Applies in commit order. A batch that fails to apply is a bug in replay; it is logged and the node carries on
-    // with the image it had, as the loader's publish would otherwise stop every later change.
+    // Applies in commit order. A batch whose replay or publish fails (a bug, or a publisher out of file handles) is
+    // logged and the node carries on: one failed apply must not stop every later change from reaching the node.
     private async Task ApplyAsync()
     {
         await foreach (var apply in _applies.Reader.ReadAllAsync().ConfigureAwait(false))
@@ -230,7 +230,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
             {
                 apply();
             }
-            catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or ArgumentException)
+            catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 QuorumLog.ApplyFailed(_logger, exception);
             }
