@@ -246,6 +246,8 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
         yield return new ElectLeadersHandler(controller);
+        yield return new AlterPartitionReassignmentsHandler(controller);
+        yield return new ListPartitionReassignmentsHandler(controller);
     }
 
     private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(

@@ -43,6 +43,8 @@ public static partial class ErrorResponses
         DeleteGroupsRequest deleteGroups => DeleteGroups(deleteGroups, error),
         OffsetDeleteRequest => OffsetDelete(error),
         ElectLeadersRequest electLeaders => ElectLeaders(electLeaders, error),
+        AlterPartitionReassignmentsRequest alterReassignments => AlterPartitionReassignments(alterReassignments, error),
+        ListPartitionReassignmentsRequest => new ListPartitionReassignmentsResponse { ErrorCode = (short)error.Code, ErrorMessage = error.Message },
         _ => null,
     };
 }
