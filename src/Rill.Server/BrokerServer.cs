@@ -129,12 +129,13 @@ public sealed class BrokerServer : IAsyncDisposable
         var dispatcher = new RequestDispatcher(
             CreateHandlers(config, clusterId, metadata, controller, replicas, groups, offsetsTopic, metrics.Topics, loggerFactory, logLevels));
         var pipeline = new RequestPipeline(dispatcher, time, metrics.Network, loggerFactory.CreateLogger("Rill.Server.Network"));
+        var lifecycle = new BrokerLifecycleManager(config, clusterId, controller, metadata, time, loggerFactory.CreateLogger<BrokerLifecycleManager>());
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
+            Ready = lifecycle.Unfenced,
         };
         KafkaListeners? listeners = null;
-        var lifecycle = new BrokerLifecycleManager(config, clusterId, controller, metadata, time, loggerFactory.CreateLogger<BrokerLifecycleManager>());
         try
         {
             listeners = await KafkaListeners.StartAsync(
