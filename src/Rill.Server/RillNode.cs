@@ -201,6 +201,8 @@ public sealed class RillNode : IAsyncDisposable
         var dispatcher = new RequestDispatcher(ControllerApis.Create(controller, quorum.Raft));
         var metrics = new NetworkMetrics(new System.Diagnostics.Metrics.Meter(NodeMetrics.MeterName + ".Controller"));
         var pipeline = new RequestPipeline(dispatcher, time, metrics, loggerFactory.CreateLogger("Rill.Server.Network"));
+        // Not held until the broker is unfenced (SessionConfig.Ready): the quorum and brokers' registrations, which the
+        // broker's own start waits for, come through these listeners.
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs);
         return await KafkaListeners.StartAsync(listeners, pipeline, sessionConfig, transport, metrics, loggerFactory, stopping, cancellationToken);
     }

@@ -24,7 +24,7 @@ public sealed class MetadataSnapshotTests : IDisposable
     public async Task TheRecordsOfARichImage_ReplayToAnEqualImage_ThroughTheRecordFormat()
     {
         using var node = Node.OpenCluster(_dir, brokers: 4, racks: ["a", "b", "a", null]);
-        node.Log.Append([new ApiMessageAndVersion(new FeatureLevelRecord { Name = "metadata.version", FeatureLevel = 21 }, 0)]);
+        await node.Log.AppendAsync([new ApiMessageAndVersion(new FeatureLevelRecord { Name = "metadata.version", FeatureLevel = 21 }, 0)], CancellationToken.None);
         await node.CreateTopicAsync("plain", 3, 2);
         await node.CreateTopicAsync("configured", 1, 1, configs: [("retention.ms", "1000"), ("cleanup.policy", "compact")]);
         await node.CreateTopicAsync("deleted", 1, 1);

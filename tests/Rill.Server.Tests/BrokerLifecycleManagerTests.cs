@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
+using Rill.Protocol;
 using Rill.TestKit;
 
 namespace Rill.Server.Tests;
@@ -19,27 +20,21 @@ public sealed class BrokerLifecycleManagerTests : IDisposable
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
     private static readonly BrokerEndpoint[] Endpoints = [new("PLAINTEXT", "localhost", 9092, 0)];
 
-    private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
-    private readonly FileMetadataLog _log;
     private readonly MetadataLoader _loader;
     private readonly MetadataController _controller;
     private readonly LocalControllerClient _client;
 
     public BrokerLifecycleManagerTests()
     {
-        _log = new FileMetadataLog(_dir.Path, NullLogger.Instance);
         _loader = new MetadataLoader(NullLogger<MetadataLoader>.Instance);
-        _loader.Load(_log);
-        _controller = new MetadataController(_log, _loader.Image, Config(1), ClusterId, _time, new Random(7), NullLogger<MetadataController>.Instance);
+        _controller = new MetadataController(new CommittingLog(_loader), _loader.Image, Config(1), ClusterId, _time, new Random(7), NullLogger<MetadataController>.Instance);
         _client = new LocalControllerClient(_controller);
     }
 
     public void Dispose()
     {
         _controller.Dispose();
-        _log.Dispose();
-        _dir.Dispose();
     }
 
     [Fact]
@@ -159,5 +154,24 @@ public sealed class BrokerLifecycleManagerTests : IDisposable
             },
             Timeout,
             "time to pass");
+    }
+
+    /// <summary>A metadata log whose every append is committed and applied before it returns, as on a quorum of one.</summary>
+    private sealed class CommittingLog : IMetadataLog
+    {
+        private readonly MetadataLoader _loader;
+        private long _lastOffset = -1;
+
+        public CommittingLog(MetadataLoader loader)
+        {
+            _loader = loader;
+        }
+
+        public Task<long> AppendAsync(IReadOnlyList<ApiMessageAndVersion> records, CancellationToken cancellationToken)
+        {
+            _lastOffset += records.Count;
+            _loader.HandleCommit(new MetadataBatch(_lastOffset, records));
+            return Task.FromResult(_lastOffset);
+        }
     }
 }

@@ -26,6 +26,10 @@ internal static class ControllerApis
         yield return new ControllerApiHandler<BrokerHeartbeatRequest, BrokerHeartbeatResponse>(controller, (c, r, t) => c.BrokerHeartbeatAsync(r, t));
         yield return new ControllerApiHandler<AlterPartitionRequest, AlterPartitionResponse>(controller, (c, r, t) => c.AlterPartitionAsync(r, t));
         yield return new ControllerApiHandler<ElectLeadersRequest, ElectLeadersResponse>(controller, (c, r, t) => c.ElectLeadersAsync(r, t));
+        yield return new ControllerApiHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(
+            controller, (c, r, t) => c.AlterPartitionReassignmentsAsync(r, t));
+        yield return new ControllerApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(
+            controller, (c, r, t) => c.ListPartitionReassignmentsAsync(r, t));
         yield return new ControllerApiHandler<CreateTopicsRequest, CreateTopicsResponse>(controller, (c, r, t) => c.CreateTopicsAsync(r, t));
         yield return new ControllerApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>(controller, (c, r, t) => c.CreatePartitionsAsync(r, t));
         yield return new ControllerApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>(controller, (c, r, t) => c.DeleteTopicsAsync(r, t));

@@ -58,6 +58,14 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
         CallAsync<ElectLeadersRequest, ElectLeadersResponse>(
             request, (c, r, t) => c.ElectLeadersAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
 
+    public Task<AlterPartitionReassignmentsResponse> AlterPartitionReassignmentsAsync(AlterPartitionReassignmentsRequest request, CancellationToken cancellationToken) =>
+        CallAsync<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(
+            request, (c, r, t) => c.AlterPartitionReassignmentsAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
+
+    public Task<ListPartitionReassignmentsResponse> ListPartitionReassignmentsAsync(ListPartitionReassignmentsRequest request, CancellationToken cancellationToken) =>
+        CallAsync<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(
+            request, (c, r, t) => c.ListPartitionReassignmentsAsync(r, t), r => r.ErrorCode == (short)ErrorCode.NotController, cancellationToken);
+
     public Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
         CallAsync<CreateTopicsRequest, CreateTopicsResponse>(
             request, (c, r, t) => c.CreateTopicsAsync(r, t), r => r.Topics.Exists(t => t.ErrorCode == (short)ErrorCode.NotController), cancellationToken);
