@@ -15,7 +15,7 @@ namespace Rill.Metadata;
 /// </summary>
 internal sealed class ClusterControl
 {
-    private const short RegisterBrokerRecordVersion = 1;
+    internal const short RegisterBrokerRecordVersion = 1;
 
     private readonly ServerConfig _config;
     private readonly string _clusterId;

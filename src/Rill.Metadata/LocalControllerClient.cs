@@ -24,6 +24,16 @@ public sealed class LocalControllerClient : IControllerClient
     public async Task<ElectLeadersResponse> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
         (await _controller.ElectLeadersAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 
+    public async Task<AlterPartitionReassignmentsResponse> AlterPartitionReassignmentsAsync(
+        AlterPartitionReassignmentsRequest request,
+        CancellationToken cancellationToken) =>
+        (await _controller.AlterPartitionReassignmentsAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
+    public async Task<ListPartitionReassignmentsResponse> ListPartitionReassignmentsAsync(
+        ListPartitionReassignmentsRequest request,
+        CancellationToken cancellationToken) =>
+        (await _controller.ListPartitionReassignmentsAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
     public async Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancellationToken) =>
         (await _controller.CreateTopicsAsync(request, cancellationToken).ConfigureAwait(false)).Response;
 

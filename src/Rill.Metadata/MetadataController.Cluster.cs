@@ -24,6 +24,18 @@ public sealed partial class MetadataController
     public Task<ControllerResult<ElectLeadersResponse>> ElectLeadersAsync(ElectLeadersRequest request, CancellationToken cancellationToken) =>
         RunAsync(state => Decide(state, replication => replication.ElectLeaders(request)), commit: true, cancellationToken);
 
+    /// <summary>Starts, changes or cancels partition reassignments; see <see cref="ReplicationControl.AlterPartitionReassignments"/>.</summary>
+    public Task<ControllerResult<AlterPartitionReassignmentsResponse>> AlterPartitionReassignmentsAsync(
+        AlterPartitionReassignmentsRequest request,
+        CancellationToken cancellationToken) =>
+        RunAsync(state => Decide(state, replication => replication.AlterPartitionReassignments(request)), commit: true, cancellationToken);
+
+    /// <summary>The reassignments in progress; reads the controller's state and records nothing.</summary>
+    public Task<ControllerResult<ListPartitionReassignmentsResponse>> ListPartitionReassignmentsAsync(
+        ListPartitionReassignmentsRequest request,
+        CancellationToken cancellationToken) =>
+        RunAsync(state => Decide(state, replication => replication.ListPartitionReassignments(request)), commit: false, cancellationToken);
+
     /// <summary>
     /// The periodic leadership check the controller's timer calls every <c>leader.imbalance.check.interval.seconds</c>:
     /// unclean elections for leaderless partitions of topics that allow them, and preferred-leader rebalancing with

@@ -193,7 +193,7 @@ internal sealed class TopicCreation
             for (var i = 0; i < assignments.Count; i++)
             {
                 var replicas = assignments[i].BrokerIds;
-                if ((CheckAssignment(replicas, factor) ?? CheckActive(replicas, current + i)) is { } invalid)
+                if ((CheckAssignment(_state, replicas, factor) ?? CheckActive(replicas, current + i)) is { } invalid)
                 {
                     return (ErrorCode.InvalidReplicaAssignment, invalid);
                 }
@@ -248,7 +248,7 @@ internal sealed class TopicCreation
                 return (ErrorCode.InvalidReplicaAssignment, $"Found multiple manual partition assignments for partition {assignment.PartitionIndex}", null);
             }
 
-            if ((CheckAssignment(assignment.BrokerIds, factor) ?? CheckActive(assignment.BrokerIds, assignment.PartitionIndex)) is { } invalid)
+            if ((CheckAssignment(_state, assignment.BrokerIds, factor) ?? CheckActive(assignment.BrokerIds, assignment.PartitionIndex)) is { } invalid)
             {
                 return (ErrorCode.InvalidReplicaAssignment, invalid, null);
             }
@@ -271,8 +271,8 @@ internal sealed class TopicCreation
         return (ErrorCode.None, null, placement);
     }
 
-    // Kafka's validateManualPartitionAssignment: non-empty, registered brokers, no repeats, as many as the others.
-    private string? CheckAssignment(List<int> replicas, int? factor)
+    /// <summary>Kafka's validateManualPartitionAssignment: non-empty, registered brokers, no repeats, as many as the others.</summary>
+    internal static string? CheckAssignment(MetadataImage state, IReadOnlyList<int> replicas, int? factor)
     {
         if (replicas.Count == 0)
         {
@@ -282,7 +282,7 @@ internal sealed class TopicCreation
         int? previous = null;
         foreach (var broker in replicas.Order())
         {
-            if (!_state.Brokers.ContainsKey(broker))
+            if (!state.Brokers.ContainsKey(broker))
             {
                 return $"The manual partition assignment includes broker {broker}, but no such broker is registered.";
             }

@@ -88,6 +88,9 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
     /// <summary>As the controller last answered: fenced brokers lead nothing and are in no ISR.</summary>
     public bool IsFenced => _fenced;
 
+    /// <summary>Completes when the controller first unfences this broker; fails or is cancelled when the start does not get there.</summary>
+    public Task Unfenced => _unfenced.Task;
+
     /// <summary>Whether the node had replayed the metadata log up to its registration at the last heartbeat.</summary>
     public bool IsCaughtUp => _caughtUp;
 

@@ -131,12 +131,13 @@ public sealed class BrokerServer : IAsyncDisposable
         var dispatcher = new RequestDispatcher(
             CreateHandlers(config, clusterId, metadata, controller, replicas, groups, offsetsTopic, metrics.Topics, loggerFactory, logLevels).Concat(quorumHandlers));
         var pipeline = new RequestPipeline(dispatcher, time, metrics.Network, loggerFactory.CreateLogger("Rill.Server.Network"));
+        var lifecycle = new BrokerLifecycleManager(config, clusterId, controller, metadata, time, loggerFactory.CreateLogger<BrokerLifecycleManager>());
         var sessionConfig = new SessionConfig(config.SocketRequestMaxBytes, config.ConnectionsMaxIdleMs)
         {
             Budget = new RequestBudget(config.QueuedMaxRequestBytes),
+            Ready = lifecycle.Unfenced,
         };
         KafkaListeners? listeners = null;
-        var lifecycle = new BrokerLifecycleManager(config, clusterId, controller, metadata, time, loggerFactory.CreateLogger<BrokerLifecycleManager>());
         try
         {
             listeners = await KafkaListeners.StartAsync(
@@ -248,6 +249,8 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new DeleteRecordsHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
         yield return new ElectLeadersHandler(controller);
+        yield return new AlterPartitionReassignmentsHandler(controller);
+        yield return new ListPartitionReassignmentsHandler(controller);
     }
 
     private static GroupCoordinatorConfig GroupCoordinatorConfigOf(ServerConfig config) => new(

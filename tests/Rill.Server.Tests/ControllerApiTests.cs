@@ -64,4 +64,60 @@ public sealed class ControllerApiTests
         Assert.Empty(all.ReplicaElectionResults[0].PartitionResult);
         Assert.Equal((1, 0), (node.Node.Metadata.Image.Topics["el"].Partitions[0].Leader, node.Node.Metadata.Image.Topics["el"].Partitions[0].LeaderEpoch));
     }
+
+    [Fact]
+    public async Task Reassignments_OnASingleNode_AreRefusedOrNeedNothing_AndNoneIsListed()
+    {
+        await using var node = await RillTestNode.StartAsync();
+        await using var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.Port);
+        await ProduceFetchTests.CreateTopicAsync(client, "ra", partitions: 2);
+        var response = await client.RoundTripAsync<AlterPartitionReassignmentsResponse>(ApiKey.AlterPartitionReassignments, 0, new AlterPartitionReassignmentsRequest
+        {
+            TimeoutMs = 5000,
+            Topics =
+            [
+                new AlterPartitionReassignmentsRequest.ReassignableTopic
+                {
+                    Name = "ra",
+                    Partitions =
+                    [
+                        new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = 0, Replicas = [1] },
+                        new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = 1, Replicas = [2] },
+                        new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = 1, Replicas = null },
+                        new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = 4, Replicas = [1] },
+                    ],
+                },
+                new AlterPartitionReassignmentsRequest.ReassignableTopic
+                {
+                    Name = "missing",
+                    Partitions = [new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = 0, Replicas = [1] }],
+                },
+            ],
+        });
+
+        Assert.Equal((short)ErrorCode.None, response.ErrorCode);
+        Assert.Equal(
+            [
+                ("ra", 0, (short)ErrorCode.None, (string?)null),
+                ("ra", 1, (short)ErrorCode.InvalidReplicaAssignment, "The manual partition assignment includes broker 2, but no such broker is registered."),
+                ("ra", 1, (short)ErrorCode.NoReassignmentInProgress, "No partition reassignment is in progress."),
+                ("ra", 4, (short)ErrorCode.UnknownTopicOrPartition, "Unable to find partition ra:4."),
+                ("missing", 0, (short)ErrorCode.UnknownTopicOrPartition, "Unable to find a topic named missing."),
+            ],
+            response.Responses.SelectMany(t => t.Partitions.Select(p => (t.Name, p.PartitionIndex, p.ErrorCode, p.ErrorMessage))));
+
+        foreach (var topics in new List<ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics>?[]
+        {
+            null,
+            [new ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics { Name = "ra", PartitionIndexes = [0, 1] }],
+        })
+        {
+            var listed = await client.RoundTripAsync<ListPartitionReassignmentsResponse>(
+                ApiKey.ListPartitionReassignments, 0, new ListPartitionReassignmentsRequest { TimeoutMs = 5000, Topics = topics });
+            Assert.Equal((short)ErrorCode.None, listed.ErrorCode);
+            Assert.Empty(listed.Topics);
+        }
+
+        Assert.Equal([1], node.Node.Metadata.Image.Topics["ra"].Partitions[1].Replicas);
+    }
 }

@@ -49,6 +49,8 @@ public sealed class MetadataAndAdminTests : IClassFixture<BrokerFixture>
                 "DeleteGroups 0-2",
                 "ElectLeaders 0-2",
                 "IncrementalAlterConfigs 0-1",
+                "AlterPartitionReassignments 0-0",
+                "ListPartitionReassignments 0-0",
                 "OffsetDelete 0-0",
                 "DescribeQuorum 0-2",
                 "DescribeCluster 0-1",

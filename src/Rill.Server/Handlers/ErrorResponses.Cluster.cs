@@ -24,4 +24,20 @@ public static partial class ErrorResponses
 
         return response;
     }
+
+    private static AlterPartitionReassignmentsResponse AlterPartitionReassignments(AlterPartitionReassignmentsRequest request, ApiError error) => new()
+    {
+        ErrorCode = (short)error.Code,
+        ErrorMessage = error.Message,
+        Responses = [.. request.Topics.Select(topic => new AlterPartitionReassignmentsResponse.ReassignableTopicResponse
+        {
+            Name = topic.Name,
+            Partitions = [.. topic.Partitions.Select(partition => new AlterPartitionReassignmentsResponse.ReassignablePartitionResponse
+            {
+                PartitionIndex = partition.PartitionIndex,
+                ErrorCode = (short)error.Code,
+                ErrorMessage = error.Message,
+            })],
+        })],
+    };
 }

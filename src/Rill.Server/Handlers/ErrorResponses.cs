@@ -47,6 +47,8 @@ public static partial class ErrorResponses
         AlterPartitionRequest => new AlterPartitionResponse { ErrorCode = (short)error.Code },
         DescribeQuorumRequest => new DescribeQuorumResponse { ErrorCode = (short)error.Code, ErrorMessage = error.Message },
         ElectLeadersRequest electLeaders => ElectLeaders(electLeaders, error),
+        AlterPartitionReassignmentsRequest alterReassignments => AlterPartitionReassignments(alterReassignments, error),
+        ListPartitionReassignmentsRequest => new ListPartitionReassignmentsResponse { ErrorCode = (short)error.Code, ErrorMessage = error.Message },
         _ => null,
     };
 }

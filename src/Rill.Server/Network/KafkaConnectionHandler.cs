@@ -42,6 +42,19 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         try
         {
             using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
+            if (!_config.Ready.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    await _config.Ready.WaitAsync(closing.Token);
+                }
+                catch (Exception) when (!_config.Ready.IsCompletedSuccessfully)
+                {
+                    // The connection closed or the node stopped, or its start failed: there is nothing to serve.
+                    return;
+                }
+            }
+
             var session = new KafkaSession(connection.Transport, info, _pipeline, _config, _metrics, _logger);
             await session.RunAsync(closing.Token);
         }

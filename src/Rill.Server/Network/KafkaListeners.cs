@@ -49,7 +49,9 @@ public sealed class KafkaListeners : IDisposable
         var sessionLogger = loggerFactory.CreateLogger("Rill.Server.Network");
         foreach (var listener in listeners)
         {
-            var handler = new KafkaConnectionHandler(pipeline, sessionConfig, listener.Name, metrics, sessionLogger, stopping);
+            // Controller listeners serve the quorum and brokers' registrations, which the broker's own start waits for.
+            var listenerConfig = config.ControllerListenerNames.Contains(listener.Name) ? sessionConfig with { Ready = Task.CompletedTask } : sessionConfig;
+            var handler = new KafkaConnectionHandler(pipeline, listenerConfig, listener.Name, metrics, sessionLogger, stopping);
             options.Listen(EndPointOf(listener.Host, listener.Port), listen => listen.Run(handler.OnConnectedAsync));
         }
 

@@ -260,4 +260,10 @@ public sealed class KafkaSession
 public sealed record SessionConfig(int SocketRequestMaxBytes, long ConnectionsMaxIdleMs)
 {
     public RequestBudget Budget { get; init; } = RequestBudget.Unlimited;
+
+    /// <summary>
+    /// Completes when the listener may serve requests: as in Kafka, a broker listener reads nothing before the broker
+    /// is unfenced, so that no client learns of a cluster this broker is not yet part of. Connections wait until then.
+    /// </summary>
+    public Task Ready { get; init; } = Task.CompletedTask;
 }

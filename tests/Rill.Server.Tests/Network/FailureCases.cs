@@ -411,6 +411,37 @@ public static class FailureCases
                 var partition = Assert.Single(topic.PartitionResult);
                 Assert.Equal((Partition, code), (partition.PartitionId, partition.ErrorCode));
             }),
+        new FailureCase<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(
+            0,
+            0,
+            _ => new AlterPartitionReassignmentsRequest
+            {
+                Topics =
+                [
+                    new AlterPartitionReassignmentsRequest.ReassignableTopic
+                    {
+                        Name = Topic,
+                        Partitions = [new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = Partition, Replicas = [1] }],
+                    },
+                ],
+            },
+            (response, _, code) =>
+            {
+                Assert.Equal(code, response.ErrorCode);
+                var topic = Assert.Single(response.Responses);
+                Assert.Equal(Topic, topic.Name);
+                var partition = Assert.Single(topic.Partitions);
+                Assert.Equal((Partition, code), (partition.PartitionIndex, partition.ErrorCode));
+            }),
+        new FailureCase<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(
+            0,
+            0,
+            _ => new ListPartitionReassignmentsRequest { Topics = null },
+            (response, _, code) =>
+            {
+                Assert.Equal(code, response.ErrorCode);
+                Assert.Empty(response.Topics);
+            }),
     ];
 
     public static FailureCase Of(ApiKey apiKey) => All.Single(c => c.ApiKey == apiKey);
