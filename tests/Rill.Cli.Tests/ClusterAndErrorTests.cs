@@ -28,9 +28,23 @@ public sealed class ClusterAndErrorTests : IAsyncLifetime
         Assert.Equal(_node.Port, broker.GetProperty("port").GetInt32());
         Assert.True(broker.GetProperty("controller").GetBoolean());
 
+        // The node is the quorum's only voter, so it leads it, and the quorum has committed at least its registration.
+        var quorum = cluster.GetProperty("quorum");
+        Assert.Equal(1, quorum.GetProperty("leaderId").GetInt32());
+        Assert.True(quorum.GetProperty("leaderEpoch").GetInt32() >= 1);
+        var highWatermark = quorum.GetProperty("highWatermark").GetInt64();
+        Assert.True(highWatermark > 0, $"high watermark {highWatermark}");
+        var voter = Assert.Single(quorum.GetProperty("voters").EnumerateArray());
+        Assert.Equal(1, voter.GetProperty("id").GetInt32());
+        Assert.True(voter.GetProperty("leader").GetBoolean());
+        Assert.True(voter.GetProperty("logEndOffset").GetInt64() >= highWatermark);
+        Assert.Empty(quorum.GetProperty("observers").EnumerateArray());
+
         var table = await Cli.RunAsync(_node.BootstrapServers, "cluster", "info");
         Assert.Equal(0, table.ExitCode);
         Assert.StartsWith("Cluster ID: " + cluster.GetProperty("clusterId").GetString(), table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Quorum leader: 1\n", table.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\n1 +leader +\d+ +0 ", table.Stdout);
     }
 
     [Fact]

@@ -120,14 +120,21 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         return bytes;
     }
 
-    /// <summary>Calls <paramref name="listener"/> with every leader change, on the apply task, in order with the commits.</summary>
-    public void OnLeaderChange(Action<LeaderAndEpoch> listener)
-    {
-        lock (_leaderListeners)
+    /// <summary>
+    /// Calls <paramref name="listener"/> with the leader as it is now and then with every leader change, on the apply
+    /// task, in order with the commits. The quorum runs before its listeners register, and a single voter elects
+    /// itself at once: a listener that only heard of later changes would miss that leadership for good.
+    /// </summary>
+    public void OnLeaderChange(Action<LeaderAndEpoch> listener) =>
+        _applies.Writer.TryWrite(() =>
         {
-            _leaderListeners.Add(listener);
-        }
-    }
+            lock (_leaderListeners)
+            {
+                _leaderListeners.Add(listener);
+            }
+
+            listener(_raft.LeaderAndEpoch);
+        });
 
     /// <summary>Completes at the next leader change (or at once when <paramref name="seen"/> is already out of date).</summary>
     public Task LeaderChangedAsync(LeaderAndEpoch seen, CancellationToken cancellationToken)
