@@ -62,4 +62,39 @@ public sealed class RestartTests
         await node.RestartAsync();
         Assert.False(Directory.Exists(stray));
     }
+
+    // A threshold of one byte makes every committed batch due for a snapshot: the node writes them, and a restart
+    // loads the latest one and the records after it, with every topic and its id as before.
+    [Fact]
+    public async Task MetadataSnapshots_AreWrittenPastTheThreshold_AndARestartLoadsThemWithEveryTopic()
+    {
+        await using var node = await RillTestNode.StartAsync("metadata.log.max.record.bytes.between.snapshots=1");
+        var metadataDir = Path.Combine(node.DataDirectory, LogManager.MetadataLogDirectoryName);
+        await using (var client = await RawKafkaClient.ConnectAsync("127.0.0.1", node.Port))
+        {
+            foreach (var name in new[] { "snap-a", "snap-b" })
+            {
+                var created = await client.RoundTripAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, new CreateTopicsRequest
+                {
+                    Topics = [new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = 2, ReplicationFactor = 1 }],
+                });
+                Assert.Equal((short)ErrorCode.None, created.Topics[0].ErrorCode);
+            }
+        }
+
+        var before = node.Node.Metadata.Image.Topics.Values.ToDictionary(t => t.Name, t => (t.Id, t.Partitions.Length));
+        var lastOffset = node.Node.Metadata.Image.Offset;
+        await Eventually.UntilAsync(
+            () => Directory.GetFiles(metadataDir, "*.checkpoint").Any(f => SnapshotOffset(f) > lastOffset - 1),
+            TimeSpan.FromSeconds(10),
+            $"a snapshot at or past the topics' records (offset {lastOffset})");
+
+        await node.RestartAsync();
+        var after = node.Node.Metadata.Image.Topics.Values.ToDictionary(t => t.Name, t => (t.Id, t.Partitions.Length));
+        Assert.Equal(before.OrderBy(t => t.Key), after.OrderBy(t => t.Key));
+        Assert.Equal(4, node.Node.Replicas.PartitionCount);
+    }
+
+    private static long SnapshotOffset(string path) =>
+        long.Parse(Path.GetFileName(path).AsSpan(0, 20), System.Globalization.CultureInfo.InvariantCulture);
 }

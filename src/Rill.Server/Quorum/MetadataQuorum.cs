@@ -22,6 +22,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
     private readonly RaftChannel _channel;
     private readonly MetadataLoader _loader;
     private readonly ILogger _logger;
+    private readonly SnapshotGenerator _snapshots;
     private readonly Channel<Action> _applies = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,9 +31,10 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
     private Task _running = Task.CompletedTask;
     private TaskCompletionSource _leaderChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private MetadataQuorum(KafkaRaftClient raft, IRaftLog log, RaftChannel channel, MetadataLoader loader, ILogger logger)
+    private MetadataQuorum(KafkaRaftClient raft, IRaftLog log, RaftChannel channel, MetadataLoader loader, SnapshotGenerator snapshots, ILogger logger)
     {
         _raft = raft;
+        _snapshots = snapshots;
         _log = log;
         _channel = channel;
         _loader = loader;
@@ -82,7 +84,8 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
             MigrateLegacyLog(config, log, time, logger);
             channel = new RaftChannel(config, transport, time, logger);
             var raft = new KafkaRaftClient(raftConfig, log, stateStore, channel, time, random, loggerFactory.CreateLogger<KafkaRaftClient>());
-            var quorum = new MetadataQuorum(raft, log, channel, loader, logger) { NodeId = config.NodeId, VoterIds = raftConfig.Voters };
+            var snapshots = new SnapshotGenerator(raft, config.MetadataLogMaxRecordBytesBetweenSnapshots, config.MetadataLogMaxSnapshotIntervalMs, time, logger);
+            var quorum = new MetadataQuorum(raft, log, channel, loader, snapshots, logger) { NodeId = config.NodeId, VoterIds = raftConfig.Voters };
             raft.Register(quorum);
             raft.Initialize();
             quorum._running = raft.RunAsync(quorum._stopping.Token);
@@ -112,7 +115,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         QuorumLog.LegacyLogMigrated(logger, batches.Count, path, kept);
     }
 
-    private static ReadOnlyMemory<byte> Serialize(ApiMessageAndVersion record)
+    internal static ReadOnlyMemory<byte> Serialize(ApiMessageAndVersion record)
     {
         var bytes = new byte[MetadataRecordSerde.SizeOf(record)];
         var writer = new KafkaWriter(bytes);
@@ -186,6 +189,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         {
             _loader.HandleCommit(metadataBatch);
             _firstCommit.TrySetResult();
+            _snapshots.Applied(batch, _loader.Image);
         });
     }
 
@@ -221,6 +225,7 @@ internal sealed class MetadataQuorum : IRaftListener, IAsyncDisposable
         await _running.ConfigureAwait(false);
         _applies.Writer.TryComplete();
         await _applying.ConfigureAwait(false);
+        await _snapshots.WhenIdle.ConfigureAwait(false);
         await _channel.DisposeAsync().ConfigureAwait(false);
         _raft.Dispose();
         _log.Dispose();

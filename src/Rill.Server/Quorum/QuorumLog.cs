@@ -29,4 +29,10 @@ internal static partial class QuorumLog
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "Waiting for the metadata quorum ({voters}) to elect a leader and for this node to catch up")]
     public static partial void WaitingForQuorum(ILogger logger, string voters);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Information, Message = "Wrote a metadata snapshot at offset {offset} (epoch {epoch}) with {records} records")]
+    public static partial void SnapshotWritten(ILogger logger, long offset, int epoch, int records);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Could not write the metadata snapshot at offset {offset} (epoch {epoch}); the log keeps every record")]
+    public static partial void SnapshotFailed(ILogger logger, long offset, int epoch, Exception exception);
 }
