@@ -70,20 +70,7 @@ public sealed class FileHandleExhaustionTests
             // the backlog). That must not stop its listeners for good: once the connections go, both accept again.
             held.AddRange(await HoldConnectionsAsync(broker, OpenFileLimit - 1, extra: 20));
             held.ForEach(c => c.Dispose());
-            await Eventually.UntilAsync(
-                async () =>
-                {
-                    try
-                    {
-                        return await HealthAsync(http, adminPort) == "ready";
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                TimeSpan.FromSeconds(10),
-                "/health to answer once the connections are gone");
+            await UntilReadyAsync(http, adminPort, "/health to answer once the connections are gone");
             using (var newClient = KafkaClients.Admin(broker.BootstrapServers))
             {
                 Assert.Single((await newClient.DescribeClusterAsync()).Nodes);
@@ -112,20 +99,7 @@ public sealed class FileHandleExhaustionTests
         await using (var broker = await RillProcess.StartAsync(data.Path, port, OpenFileLimit, overrides))
         {
             // The Kafka listener is up; the admin endpoint follows it.
-            await Eventually.UntilAsync(
-                async () =>
-                {
-                    try
-                    {
-                        return await HealthAsync(http, adminPort) == "ready";
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                TimeSpan.FromSeconds(10),
-                "the restarted broker's /health to answer ready");
+            await UntilReadyAsync(http, adminPort, "the restarted broker's /health to answer ready");
             Assert.Equal(["before", "during"], TopicHelper.ReadPartition<Null, string>(broker.BootstrapServers, "small", 0, Offset.Beginning).Select(r => r.Message.Value));
             var bigPartition = TopicHelper.ReadPartition<Null, string>(broker.BootstrapServers, "big", failed[0], Offset.Beginning);
             Assert.Equal([$"to {failed[0]}"], bigPartition.Select(r => r.Message.Value));
@@ -162,6 +136,23 @@ public sealed class FileHandleExhaustionTests
             return exception.Error.Code;
         }
     }
+
+    /// <summary>Waits up to 10 s for /health to answer ready; a refused connection is a no for now.</summary>
+    private static Task UntilReadyAsync(HttpClient http, int adminPort, string description) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    return await HealthAsync(http, adminPort) == "ready";
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(10),
+            description);
 
     private static async Task<string> HealthAsync(HttpClient http, int adminPort) =>
         (await http.GetStringAsync(new Uri($"http://127.0.0.1:{adminPort}/health"))).Trim();
