@@ -373,17 +373,9 @@ public sealed partial class KafkaRaftClient
             return false;
         }
 
-        var error = (ErrorCode)partition.ErrorCode;
-        var handled = MaybeHandleCommonResponse(error, partition.CurrentLeader.LeaderId, partition.CurrentLeader.LeaderEpoch, source, now);
-        if (handled is { } result)
+        if (HandleQuorumPartitionResponse((ErrorCode)partition.ErrorCode, partition.CurrentLeader.LeaderId, partition.CurrentLeader.LeaderEpoch, source, now) is { } handled)
         {
-            return result;
-        }
-
-        if (error != ErrorCode.None)
-        {
-            RaftLog.UnexpectedError(_logger, source, error);
-            return false;
+            return handled;
         }
 
         if (_state is not FollowerState follower || follower.LeaderId != source)

@@ -187,6 +187,27 @@ public sealed partial class KafkaRaftClient
     }
 
     /// <summary>
+    /// The checks Vote, BeginQuorumEpoch, EndQuorumEpoch and Fetch responses share once their one partition is found:
+    /// the common leader and epoch handling, then any other error refused as unexpected. Null when the response's own
+    /// handling should go on with a successful answer; otherwise whether the exchange succeeded.
+    /// </summary>
+    private bool? HandleQuorumPartitionResponse(ErrorCode error, int leaderId, int epoch, int source, long now)
+    {
+        if (MaybeHandleCommonResponse(error, leaderId, epoch, source, now) is { } handled)
+        {
+            return handled;
+        }
+
+        if (error != ErrorCode.None)
+        {
+            RaftLog.UnexpectedError(_logger, source, error);
+            return false;
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// What every response says about the quorum, before its own handling (kafka: <c>maybeHandleCommonResponse</c>).
     /// Null when the response's own handler should run; otherwise whether the exchange succeeded.
     /// </summary>

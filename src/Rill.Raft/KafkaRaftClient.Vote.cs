@@ -143,17 +143,9 @@ public sealed partial class KafkaRaftClient
             return false;
         }
 
-        var error = (ErrorCode)partition.ErrorCode;
-        var handled = MaybeHandleCommonResponse(error, partition.LeaderId, partition.LeaderEpoch, source, now);
-        if (handled is { } result)
+        if (HandleQuorumPartitionResponse((ErrorCode)partition.ErrorCode, partition.LeaderId, partition.LeaderEpoch, source, now) is { } handled)
         {
-            return result;
-        }
-
-        if (error != ErrorCode.None)
-        {
-            RaftLog.UnexpectedError(_logger, source, error);
-            return false;
+            return handled;
         }
 
         switch (_state)
