@@ -134,7 +134,17 @@ public sealed partial class KafkaRaftClient
             OnLeaderHighWatermark(leader, now);
         }
 
-        answerNow = !fetched.Records.IsEmpty;
+        // Held only with nothing new to tell: no records, and a high watermark this replica already has. A fetch that
+        // found none may itself have moved the high watermark (or another follower's did since the last answer); held,
+        // the replica would learn of the commit only when its wait ran out, and a committed metadata change would
+        // reach that node up to a fetch wait late.
+        var progress = replicaId >= 0 ? leader.Replica(replicaId) : null;
+        answerNow = !fetched.Records.IsEmpty || (progress is not null && progress.HighWatermarkSent != leader.HighWatermark);
+        if (answerNow && progress is not null)
+        {
+            progress.HighWatermarkSent = leader.HighWatermark;
+        }
+
         return BuildFetchResponse(ErrorCode.None, fetched.Records, leader.HighWatermark, null, null);
     }
 

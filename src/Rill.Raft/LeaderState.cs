@@ -91,6 +91,10 @@ internal sealed class LeaderState : EpochState
         return isVoter && MaybeUpdateHighWatermark();
     }
 
+    /// <summary>The replica's progress, once it has fetched in this epoch.</summary>
+    public ReplicaProgress? Replica(int replicaId) =>
+        Voters.TryGetValue(replicaId, out var voter) ? voter : Observers.GetValueOrDefault(replicaId);
+
     /// <summary>A voter fetched (Fetch or FetchSnapshot): it counts towards the check quorum.</summary>
     public void RecordVoterFetch(int replicaId, long nowMs)
     {
@@ -198,6 +202,9 @@ internal sealed class ReplicaProgress
 
     /// <summary>Monotonic time of the last fetch, for expiring observers.</summary>
     public long LastFetchMs { get; private set; }
+
+    /// <summary>The high watermark the last fetch answer to this replica carried; -1 before the first.</summary>
+    public long HighWatermarkSent { get; set; } = -1;
 
     private long LastFetchLeaderEndOffset { get; set; } = -1;
 

@@ -16,6 +16,10 @@ public sealed class ReplicationTests
         var leaderChange = RaftMessages.Single(node.Request<FetchResponse>(RaftMessages.Fetch(2, 1, 0, 0)));
         Assert.Single(RaftBatches.Split(leaderChange.Records!.Value, out _));
 
+        // Node 2's fetch at the end moves the high watermark: it is told at once, and node 3, not told yet, too.
+        Assert.Equal(1L, RaftMessages.Single(node.Request<FetchResponse>(RaftMessages.Fetch(2, 1, 1, 1, maxWaitMs: 500))).HighWatermark);
+        Assert.Equal(1L, RaftMessages.Single(node.Request<FetchResponse>(RaftMessages.Fetch(3, 1, 1, 1, maxWaitMs: 500))).HighWatermark);
+
         var held = node.Request(RaftMessages.Fetch(2, 1, 1, 1, maxWaitMs: 500));
         Assert.Null(held);
 
@@ -39,6 +43,7 @@ public sealed class ReplicationTests
     public void Fetch_NothingNew_IsAnsweredEmptyWhenItsMaxWaitPasses()
     {
         using var node = Leader(ThreeVoters);
+        Assert.Equal(1L, RaftMessages.Single(node.Request<FetchResponse>(RaftMessages.Fetch(2, 1, 1, 1, maxWaitMs: 500))).HighWatermark);
         FetchResponse? answer = null;
         node.Client.HandleRequest(RaftMessages.Fetch(2, 1, 1, 1, maxWaitMs: 500), r => answer = (FetchResponse)r);
         node.Poll();
