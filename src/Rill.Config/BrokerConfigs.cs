@@ -79,6 +79,7 @@ public static class BrokerConfigs
     public const string ReplicaFetchMaxBytesConfig = "replica.fetch.max.bytes";
     public const string ReplicaFetchResponseMaxBytesConfig = "replica.fetch.response.max.bytes";
     public const string ReplicaFetchBackoffMsConfig = "replica.fetch.backoff.ms";
+    public const string ReplicaHighWatermarkCheckpointIntervalMsConfig = "replica.high.watermark.checkpoint.interval.ms";
 
     // Group coordinator
     public const string OffsetsTopicNumPartitionsConfig = "offsets.topic.num.partitions";
@@ -242,6 +243,8 @@ public static class BrokerConfigs
             "Record bytes a follower asks for per fetch over all partitions; a larger first batch still comes whole.");
         Applied(t, ReplicaFetchBackoffMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(0),
             "How long a follower waits before fetching again after a failed fetch or connection.");
+        Applied(t, ReplicaHighWatermarkCheckpointIntervalMsConfig, ConfigType.Long, "5000", ConfigValidator.AtLeast(1),
+            "How often each data directory's replication-offset-checkpoint (the partitions' high watermarks) is written.");
 
         Applied(t, OffsetsTopicNumPartitionsConfig, ConfigType.Int, "50", ConfigValidator.AtLeast(1),
             "Partitions of __consumer_offsets, fixed when it is created.");

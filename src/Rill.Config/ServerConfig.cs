@@ -143,6 +143,8 @@ public sealed partial class ServerConfig
 
     public int ReplicaFetchBackoffMs => Int(BrokerConfigs.ReplicaFetchBackoffMsConfig);
 
+    public long ReplicaHighWatermarkCheckpointIntervalMs => Long(BrokerConfigs.ReplicaHighWatermarkCheckpointIntervalMsConfig);
+
     public int OffsetsTopicNumPartitions => Int(BrokerConfigs.OffsetsTopicNumPartitionsConfig);
 
     public short OffsetsTopicReplicationFactor => (short)Raw(BrokerConfigs.OffsetsTopicReplicationFactorConfig)!;

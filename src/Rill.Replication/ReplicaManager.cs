@@ -35,6 +35,7 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
     private readonly IAlterPartitionSender _alterPartition;
     private readonly ReplicaFetcherManager _fetchers;
     private readonly ITimer _isrExpiration;
+    private readonly ITimer _highWatermarkCheckpoint;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _isrChanges = new();
 
@@ -71,6 +72,8 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
             ReplicaFetcherConfig.From(config), transport, LocalBrokerEpoch, OnFetchFailed, time, loggerFactory.CreateLogger<ReplicaFetcher>());
         var period = TimeSpan.FromMilliseconds(Math.Max(config.ReplicaLagTimeMaxMs / 2, 1));
         _isrExpiration = time.CreateTimer(static state => ((ReplicaManager)state!).MaybeShrinkIsrs(), this, period, period);
+        var checkpointPeriod = TimeSpan.FromMilliseconds(config.ReplicaHighWatermarkCheckpointIntervalMs);
+        _highWatermarkCheckpoint = time.CreateTimer(static state => ((ReplicaManager)state!).CheckpointHighWatermarks(), this, checkpointPeriod, checkpointPeriod);
     }
 
     public int PartitionCount => _partitions.Count;
@@ -203,7 +206,10 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
         }
     }
 
-    /// <summary>Stops the replica fetchers, the ISR checks and the ISR changes in flight; the logs stay open for their owner to close.</summary>
+    /// <summary>
+    /// Stops the replica fetchers, the ISR checks and the ISR changes in flight, then writes the high watermark
+    /// checkpoints a last time; the logs stay open for their owner to close.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -212,10 +218,12 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
         }
 
         await _isrExpiration.DisposeAsync();
+        await _highWatermarkCheckpoint.DisposeAsync();
         await _stopping.CancelAsync();
         await _fetchers.DisposeAsync();
         await Task.WhenAll(_isrChanges.Keys);
         _stopping.Dispose();
+        CheckpointHighWatermarks();
     }
 
     /// <summary>
@@ -362,8 +370,16 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
         }
 
         log.Config = config;
-        var partition = _partitions.GetOrAdd(
-            topicPartition, tp => new Partition(tp, topicId, log, _localBrokerId, _config.ReplicaLagTimeMaxMs, () => Image, _time));
+        var partition = _partitions.GetOrAdd(topicPartition, tp =>
+        {
+            // A log that was here before the start: its last checkpointed high watermark (the log keeps it within its offsets).
+            if (CheckpointedHighWatermark(log) is { } highWatermark)
+            {
+                log.HighWatermark = highWatermark;
+            }
+
+            return new Partition(tp, topicId, log, _localBrokerId, _config.ReplicaLagTimeMaxMs, () => Image, _time);
+        });
         _unavailable.TryRemove(topicPartition, out _);
         return partition;
     }

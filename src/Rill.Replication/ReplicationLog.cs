@@ -73,4 +73,10 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(EventId = 4019, Level = LogLevel.Information, Message = "Replica fetcher for leader {leader} stopped: it has no partitions left")]
     public static partial void FetcherStopped(ILogger logger, LeaderEndpoint leader);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Could not write the high watermark checkpoint of {logDir}: {reason}; the previous one stays")]
+    public static partial void HighWatermarkCheckpointFailed(ILogger logger, string logDir, string reason);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "The high watermark checkpoint of {logDir} cannot be read ({reason}); its partitions' high watermarks start at their log start offsets")]
+    public static partial void HighWatermarkCheckpointUnreadable(ILogger logger, string logDir, string reason);
 }

@@ -68,6 +68,9 @@ internal sealed class ReplicationCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Broker 1's data directory, which outlives its stops.</summary>
+    public string Broker1Dir => _dirs[1].Path;
+
     public ReplicaBroker Broker(int id) => _brokers[id] ?? throw new InvalidOperationException($"Broker {id} is stopped.");
 
     public Partition PartitionOn(int id)

@@ -251,6 +251,25 @@ public sealed class ReplicationTests
         Assert.Equal(cluster.LogBytes(2), cluster.LogBytes(3));
     }
 
+    [Fact]
+    public async Task RestartedLeader_ServesWhatWasCommitted_BeforeItsFollowerFetches()
+    {
+        await using var cluster = await ReplicationCluster.StartAsync(2);
+        cluster.Publish(replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0);
+        Assert.Equal(ErrorCode.None, Assert.Single(await cluster.ProduceAsync(leader: 1, acks: -1, "a", 5)).ErrorCode);
+        await cluster.StopBrokerAsync(2);
+        await cluster.StopBrokerAsync(1);
+
+        var checkpoint = await File.ReadAllTextAsync(Path.Combine(cluster.Broker1Dir, ReplicaManager.HighWatermarkCheckpointFileName), Cancellation);
+        Assert.Equal($"0\n1\n{ReplicationCluster.Topic} 0 5\n", checkpoint);
+
+        await cluster.StartBrokerAsync(1);
+        cluster.Publish(replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 1);
+
+        // Broker 2 is down: without the checkpoint the high watermark would be 0 until it came back and fetched.
+        Assert.Equal((5L, 5L), (cluster.PartitionOn(1).LogEndOffset, cluster.PartitionOn(1).HighWatermark));
+    }
+
     private static (ErrorCode, long) Single(PartitionAppendResult[] results)
     {
         var result = Assert.Single(results);
