@@ -19,6 +19,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     private const short FirstLogStartOffsetVersion = 5;
     private const short FirstLeaderEpochVersion = 9;
     private const short FirstLastFetchedEpochVersion = 12;
+    private const short FirstCurrentLeaderVersion = 16;
     private const short FirstReplicaStateVersion = 15;
     private const int InitialSessionEpoch = 0;
     private const int FinalSessionEpoch = -1;
@@ -100,6 +101,11 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             if (partition.ErrorCode != ErrorCode.None)
             {
                 SetError(data, partition.ErrorCode);
+                if (version >= FirstCurrentLeaderVersion && partition.ErrorCode is ErrorCode.NotLeaderOrFollower or ErrorCode.FencedLeaderEpoch)
+                {
+                    AddCurrentLeader(response, data, image, wanted[i].TopicPartition, context.Connection.ListenerName);
+                }
+
                 continue;
             }
 
@@ -128,6 +134,19 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         }
 
         return image.TopicNamesById.TryGetValue(topic.TopicId, out var name) ? name : null;
+    }
+
+    /// <summary>KIP-951: the leader this broker knows, and its endpoint once per response.</summary>
+    private void AddCurrentLeader(FetchResponse response, FetchResponse.PartitionData data, MetadataImage image, TopicPartition topicPartition, string listenerName)
+    {
+        var (leaderId, leaderEpoch) = CurrentLeader.Of(_replicas, image, topicPartition);
+        data.CurrentLeader.LeaderId = leaderId;
+        data.CurrentLeader.LeaderEpoch = leaderEpoch;
+        if (CurrentLeader.TryGetEndpoint(image, leaderId, listenerName, out var broker, out var endpoint)
+            && !response.NodeEndpoints.Exists(node => node.NodeId == leaderId))
+        {
+            response.NodeEndpoints.Add(new FetchResponse.NodeEndpoint { NodeId = leaderId, Host = endpoint.Host, Port = endpoint.Port, Rack = broker.Rack });
+        }
     }
 
     private static void SetError(FetchResponse.PartitionData data, ErrorCode error)

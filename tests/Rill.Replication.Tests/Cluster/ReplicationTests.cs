@@ -270,6 +270,39 @@ public sealed class ReplicationTests
         Assert.Equal((5L, 5L), (cluster.PartitionOn(1).LogEndOffset, cluster.PartitionOn(1).HighWatermark));
     }
 
+    [Fact]
+    public async Task NonLeader_AnswersNotLeaderOrFollower_NamingTheLeaderAndItsEndpoint()
+    {
+        await using var cluster = await ReplicationCluster.StartAsync(2);
+        cluster.Publish(replicas: [1, 2], isr: [1, 2], leader: 2, leaderEpoch: 4);
+        await using var client = await KafkaConnection.ConnectAsync(
+            "127.0.0.1", cluster.Broker(1).Port, new KafkaConnectionOptions { Transport = cluster.Network.TransportFor("client") }, Cancellation);
+
+        var produce = new ProduceRequest { Acks = 1, TimeoutMs = 1_000 };
+        produce.TopicData.Add(new ProduceRequest.TopicProduceData
+        {
+            Name = ReplicationCluster.Topic,
+            PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = cluster.Batch("a", 1) }],
+        });
+        var produced = await client.SendAsync<ProduceRequest, ProduceResponse>(produce, 11, Cancellation);
+        var refused = Assert.Single(Assert.Single(produced.Responses).PartitionResponses);
+        Assert.Equal((short)ErrorCode.NotLeaderOrFollower, refused.ErrorCode);
+        Assert.Equal((2, 4), (refused.CurrentLeader.LeaderId, refused.CurrentLeader.LeaderEpoch));
+        Assert.Equal([(2, "127.0.0.1", cluster.Broker(2).Port)], produced.NodeEndpoints.Select(n => (n.NodeId, n.Host, n.Port)));
+
+        var fetch = new FetchRequest { MaxWaitMs = 0, MinBytes = 1, MaxBytes = 1 << 20, SessionEpoch = -1 };
+        fetch.Topics.Add(new FetchRequest.FetchTopic
+        {
+            TopicId = cluster.TopicId,
+            Partitions = [new FetchRequest.FetchPartition { Partition = 0, CurrentLeaderEpoch = 3, FetchOffset = 0, PartitionMaxBytes = 1 << 20 }],
+        });
+        var fetched = await client.SendAsync<FetchRequest, FetchResponse>(fetch, 17, Cancellation);
+        var fenced = Assert.Single(Assert.Single(fetched.Responses).Partitions);
+        Assert.Equal((short)ErrorCode.FencedLeaderEpoch, fenced.ErrorCode);
+        Assert.Equal((2, 4), (fenced.CurrentLeader.LeaderId, fenced.CurrentLeader.LeaderEpoch));
+        Assert.Equal([(2, "127.0.0.1", cluster.Broker(2).Port)], fetched.NodeEndpoints.Select(n => (n.NodeId, n.Host, n.Port)));
+    }
+
     private static (ErrorCode, long) Single(PartitionAppendResult[] results)
     {
         var result = Assert.Single(results);
