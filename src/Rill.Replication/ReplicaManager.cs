@@ -163,8 +163,14 @@ public sealed partial class ReplicaManager : IMetadataPublisher, IAsyncDisposabl
                 var topicPartition = new TopicPartition(name, registration.PartitionId);
                 if (!registration.Replicas.Contains(_localBrokerId))
                 {
-                    // Moved off this broker by a reassignment: stop following it (its log goes with a later cleanup).
+                    // Moved off this broker by a reassignment: it neither leads nor follows any more (its log is left for
+                    // the reassignment's cleanup), and what waited on it answers NOT_LEADER_OR_FOLLOWER.
                     StopFetching(topicPartition);
+                    if (_partitions.TryGetValue(topicPartition, out var moved) && moved.Update(registration).LeadershipChanged)
+                    {
+                        CompleteDelayedRequests(topicPartition);
+                    }
+
                     continue;
                 }
 
