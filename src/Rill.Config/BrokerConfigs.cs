@@ -80,6 +80,15 @@ public static class BrokerConfigs
     public const string LogPreallocateConfig = "log.preallocate";
     public const string UncleanLeaderElectionEnableConfig = "unclean.leader.election.enable";
 
+    // Replication
+    public const string ReplicaLagTimeMaxMsConfig = "replica.lag.time.max.ms";
+    public const string ReplicaFetchWaitMaxMsConfig = "replica.fetch.wait.max.ms";
+    public const string ReplicaFetchMinBytesConfig = "replica.fetch.min.bytes";
+    public const string ReplicaFetchMaxBytesConfig = "replica.fetch.max.bytes";
+    public const string ReplicaFetchResponseMaxBytesConfig = "replica.fetch.response.max.bytes";
+    public const string ReplicaFetchBackoffMsConfig = "replica.fetch.backoff.ms";
+    public const string ReplicaHighWatermarkCheckpointIntervalMsConfig = "replica.high.watermark.checkpoint.interval.ms";
+
     // Group coordinator
     public const string OffsetsTopicNumPartitionsConfig = "offsets.topic.num.partitions";
     public const string OffsetsTopicReplicationFactorConfig = "offsets.topic.replication.factor";
@@ -253,6 +262,21 @@ public static class BrokerConfigs
             "Default preallocate.");
         Dynamic(t, UncleanLeaderElectionEnableConfig, ConfigType.Boolean, "false", null,
             "Default unclean.leader.election.enable: let the controller elect a replica outside the ISR when no ISR member is alive, losing data.");
+
+        Applied(t, ReplicaLagTimeMaxMsConfig, ConfigType.Long, "30000", ConfigValidator.AtLeast(1),
+            "A follower that has not caught up with the leader's log end for this long leaves the ISR; the leader checks every half of it.");
+        Applied(t, ReplicaFetchWaitMaxMsConfig, ConfigType.Int, "500", ConfigValidator.AtLeast(0),
+            "Longest a follower's fetch waits at the leader for replica.fetch.min.bytes; at most replica.lag.time.max.ms.");
+        Applied(t, ReplicaFetchMinBytesConfig, ConfigType.Int, "1", ConfigValidator.AtLeast(1),
+            "Record bytes a follower's fetch waits for before the leader answers.");
+        Applied(t, ReplicaFetchMaxBytesConfig, ConfigType.Int, "1048576", ConfigValidator.AtLeast(0),
+            "Record bytes a follower asks for per partition; a larger first batch still comes whole.");
+        Applied(t, ReplicaFetchResponseMaxBytesConfig, ConfigType.Int, "10485760", ConfigValidator.AtLeast(0),
+            "Record bytes a follower asks for per fetch over all partitions; a larger first batch still comes whole.");
+        Applied(t, ReplicaFetchBackoffMsConfig, ConfigType.Int, "1000", ConfigValidator.AtLeast(0),
+            "How long a follower waits before fetching again after a failed fetch or connection.");
+        Applied(t, ReplicaHighWatermarkCheckpointIntervalMsConfig, ConfigType.Long, "5000", ConfigValidator.AtLeast(1),
+            "How often each data directory's replication-offset-checkpoint (the partitions' high watermarks) is written.");
 
         Applied(t, OffsetsTopicNumPartitionsConfig, ConfigType.Int, "50", ConfigValidator.AtLeast(1),
             "Partitions of __consumer_offsets, fixed when it is created.");

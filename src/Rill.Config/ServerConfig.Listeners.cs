@@ -240,5 +240,16 @@ public sealed partial class ServerConfig
     private bool IsOwnControllerListener(HostPort address) =>
         Listeners.Any(listener => ControllerListenerNames.Contains(listener.Name) && listener.Port == address.Port);
 
+    // Kafka's rule: a follower's fetch that waits longer than the lag allowed would drop it out of the ISR while it waits.
+    private void CheckReplicaFetchWait()
+    {
+        if (ReplicaFetchWaitMaxMs > ReplicaLagTimeMaxMs)
+        {
+            throw Invalid(
+                BrokerConfigs.ReplicaFetchWaitMaxMsConfig,
+                $"{ReplicaFetchWaitMaxMs} is above {BrokerConfigs.ReplicaLagTimeMaxMsConfig} ({ReplicaLagTimeMaxMs}); a follower waiting that long would leave the ISR");
+        }
+    }
+
     private string ListenerNames() => string.Join(", ", Listeners.Select(listener => listener.Name));
 }

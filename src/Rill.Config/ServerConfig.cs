@@ -44,6 +44,7 @@ public sealed partial class ServerConfig
         CheckRolesAndQuorum();
         CheckGroupSessionTimeouts();
         CheckBrokerHeartbeat();
+        CheckReplicaFetchWait();
         TopicDefaults = TopicConfigs.Resolve(this, DynamicBrokerConfig.Empty, new Dictionary<string, string>());
     }
 
@@ -154,6 +155,20 @@ public sealed partial class ServerConfig
     public long LogFlushSchedulerIntervalMs => Long(BrokerConfigs.LogFlushSchedulerIntervalMsConfig);
 
     public int LogFlushOffsetCheckpointIntervalMs => Int(BrokerConfigs.LogFlushOffsetCheckpointIntervalMsConfig);
+
+    public long ReplicaLagTimeMaxMs => Long(BrokerConfigs.ReplicaLagTimeMaxMsConfig);
+
+    public int ReplicaFetchWaitMaxMs => Int(BrokerConfigs.ReplicaFetchWaitMaxMsConfig);
+
+    public int ReplicaFetchMinBytes => Int(BrokerConfigs.ReplicaFetchMinBytesConfig);
+
+    public int ReplicaFetchMaxBytes => Int(BrokerConfigs.ReplicaFetchMaxBytesConfig);
+
+    public int ReplicaFetchResponseMaxBytes => Int(BrokerConfigs.ReplicaFetchResponseMaxBytesConfig);
+
+    public int ReplicaFetchBackoffMs => Int(BrokerConfigs.ReplicaFetchBackoffMsConfig);
+
+    public long ReplicaHighWatermarkCheckpointIntervalMs => Long(BrokerConfigs.ReplicaHighWatermarkCheckpointIntervalMsConfig);
 
     public int OffsetsTopicNumPartitions => Int(BrokerConfigs.OffsetsTopicNumPartitionsConfig);
 

@@ -25,8 +25,8 @@ internal sealed class DelayedFetch : DelayedOperation
 
     protected override bool TryCompleteLocked()
     {
-        var read = _replicas.ReadFromLocalLog(_replicas.Image, _params, _partitions);
-        if ((read.TotalBytes < _params.MinBytes && !read.AnyError) || !ForceComplete())
+        var read = _replicas.ReadFromLocalLog(_replicas.Image, _params, _partitions, updateFetchState: false);
+        if ((read.TotalBytes < _params.MinBytes && !read.AnyError && !read.AnyDivergence) || !ForceComplete())
         {
             read.Dispose();
             return false;
@@ -36,7 +36,7 @@ internal sealed class DelayedFetch : DelayedOperation
         return true;
     }
 
-    protected override void OnExpired() => _completion.TrySetResult(_replicas.ReadFromLocalLog(_replicas.Image, _params, _partitions));
+    protected override void OnExpired() => _completion.TrySetResult(_replicas.ReadFromLocalLog(_replicas.Image, _params, _partitions, updateFetchState: false));
 
     protected override void OnCancelled() => _completion.TrySetCanceled();
 }

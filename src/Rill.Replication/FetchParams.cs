@@ -9,4 +9,7 @@ namespace Rill.Replication;
 public sealed record FetchParams(int ReplicaId, int MaxWaitMs, int MinBytes, int MaxBytes, FetchIsolation Isolation)
 {
     public bool IsFromFollower => ReplicaId >= 0;
+
+    /// <summary>Fetch v15+: the follower's broker epoch, to fence a broker that restarted since; -1 = not given.</summary>
+    public long ReplicaEpoch { get; init; } = -1;
 }

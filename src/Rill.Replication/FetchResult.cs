@@ -24,6 +24,9 @@ public sealed class FetchResult : IDisposable
     /// <summary>A partition answered with an error code.</summary>
     public bool AnyError { get; }
 
+    /// <summary>A follower's partition was answered with a diverging epoch: it answers at once, as an error does.</summary>
+    public bool AnyDivergence { get; init; }
+
     public void Dispose()
     {
         foreach (var resource in _owned)

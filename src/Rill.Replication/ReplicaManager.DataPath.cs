@@ -66,27 +66,16 @@ public sealed partial class ReplicaManager
     }
 
     /// <summary>
-    /// A Fetch: a follower's (<see cref="FetchParams.ReplicaId"/> &gt;= 0) first records its position, which may move
-    /// the high watermark. The read answers at once when max.wait.ms is 0, a partition has an error or min.bytes are
-    /// there; otherwise it waits in the fetch purgatory. The caller disposes the result once the answer is written.
+    /// A Fetch. A follower's (<see cref="FetchParams.ReplicaId"/> &gt;= 0) read records its position as it reads, which
+    /// may move the high watermark and bring it back into the ISR. The read answers at once when max.wait.ms is 0, a
+    /// partition has an error or a diverging epoch, or min.bytes are there; otherwise it waits in the fetch purgatory.
+    /// The caller disposes the result once the answer is written.
     /// </summary>
     public ValueTask<FetchResult> FetchAsync(
         MetadataImage image, FetchParams fetchParams, IReadOnlyList<FetchPartitionRequest> partitions, CancellationToken cancellationToken)
     {
-        if (fetchParams.IsFromFollower)
-        {
-            foreach (var request in partitions)
-            {
-                if (_partitions.TryGetValue(request.TopicPartition, out var partition)
-                    && partition.UpdateFollowerFetchState(fetchParams.ReplicaId, request.FetchOffset, out var increased) && increased)
-                {
-                    CompleteDelayedRequests(request.TopicPartition);
-                }
-            }
-        }
-
-        var read = ReadFromLocalLog(image, fetchParams, partitions);
-        if (fetchParams.MaxWaitMs <= 0 || partitions.Count == 0 || read.TotalBytes >= fetchParams.MinBytes || read.AnyError)
+        var read = ReadFromLocalLog(image, fetchParams, partitions, updateFetchState: true);
+        if (fetchParams.MaxWaitMs <= 0 || partitions.Count == 0 || read.TotalBytes >= fetchParams.MinBytes || read.AnyError || read.AnyDivergence)
         {
             return ValueTask.FromResult(read);
         }
@@ -104,11 +93,30 @@ public sealed partial class ReplicaManager
     }
 
     /// <summary>
+    /// OffsetForLeaderEpoch for one partition (kafka: <c>ReplicaManager.lastOffsetForLeaderEpoch</c>): from the leader
+    /// only, after its check of the current leader epoch; KAFKA_STORAGE_ERROR for a log that could not be opened,
+    /// NOT_LEADER_OR_FOLLOWER for a partition held elsewhere, UNKNOWN_TOPIC_OR_PARTITION for one that does not exist.
+    /// </summary>
+    public OffsetForLeaderEpochResult LastOffsetForLeaderEpoch(MetadataImage image, TopicPartition topicPartition, int currentLeaderEpoch, int leaderEpoch)
+    {
+        var error = GetPartition(image, topicPartition, out var partition);
+        if (error != ErrorCode.None)
+        {
+            return OffsetForLeaderEpochResult.Failed(error);
+        }
+
+        var (code, epoch, endOffset) = partition!.LastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch, fetchOnlyFromLeader: true);
+        return new OffsetForLeaderEpochResult(code, epoch, endOffset);
+    }
+
+    /// <summary>
     /// ListOffsets for one partition: -1 the high watermark, -2 and -4 the log start offset, -5 none (nothing is
     /// tiered), -3 the record with the largest timestamp, other negatives INVALID_REQUEST, otherwise the first record at
     /// or after the timestamp; found offsets at or past the high watermark are not reported, as in Kafka's Partition.
+    /// A follower asking (<paramref name="replicaId"/> &gt;= 0, after an OFFSET_OUT_OF_RANGE) reads to the log end instead
+    /// of the high watermark: -1 is the log end offset.
     /// </summary>
-    public OffsetForTimestampResult FetchOffsetForTimestamp(MetadataImage image, TopicPartition topicPartition, int currentLeaderEpoch, long timestamp)
+    public OffsetForTimestampResult FetchOffsetForTimestamp(MetadataImage image, TopicPartition topicPartition, int replicaId, int currentLeaderEpoch, long timestamp)
     {
         var error = GetLeaderPartition(image, topicPartition, out var partition);
         if (error == ErrorCode.None)
@@ -122,7 +130,7 @@ public sealed partial class ReplicaManager
         }
 
         var epoch = partition!.LeaderEpoch;
-        var highWatermark = partition.HighWatermark;
+        var highWatermark = replicaId >= 0 ? partition.LogEndOffset : partition.HighWatermark;
         var log = partition.Log;
         var notFound = new OffsetForTimestampResult(ErrorCode.None, -1, -1, epoch);
         switch (timestamp)
@@ -177,56 +185,69 @@ public sealed partial class ReplicaManager
         return partition.Log.Read(fromOffset, maxBytes, partition.HighWatermark, minOneBatch: true);
     }
 
-    /// <summary>Reads every partition once, as a fetch would answer now (no waiting).</summary>
-    internal FetchResult ReadFromLocalLog(MetadataImage image, FetchParams fetchParams, IReadOnlyList<FetchPartitionRequest> partitions)
+    /// <summary>
+    /// Reads every partition once, as a fetch would answer now (no waiting). <paramref name="updateFetchState"/>: a
+    /// follower's position is recorded by the first read of its fetch, not again when a delayed fetch reads later.
+    /// </summary>
+    internal FetchResult ReadFromLocalLog(MetadataImage image, FetchParams fetchParams, IReadOnlyList<FetchPartitionRequest> partitions, bool updateFetchState)
     {
         var data = new FetchPartitionData[partitions.Count];
         var owned = new List<IDisposable>(partitions.Count);
         var totalBytes = 0;
         var anyError = false;
+        var anyDivergence = false;
         for (var i = 0; i < partitions.Count; i++)
         {
-            data[i] = ReadPartition(image, fetchParams, partitions[i], fetchParams.MaxBytes - totalBytes, firstData: totalBytes == 0, owned);
+            data[i] = ReadPartition(image, fetchParams, partitions[i], fetchParams.MaxBytes - totalBytes, firstData: totalBytes == 0, updateFetchState, owned);
             anyError |= data[i].ErrorCode != ErrorCode.None;
+            anyDivergence |= data[i].DivergingEpoch is not null;
             totalBytes += data[i].Records.Length;
         }
 
-        return new FetchResult(data, owned, totalBytes, anyError);
+        return new FetchResult(data, owned, totalBytes, anyError) { AnyDivergence = anyDivergence };
     }
 
     private FetchPartitionData ReadPartition(
-        MetadataImage image, FetchParams fetchParams, FetchPartitionRequest request, int bytesLeft, bool firstData, List<IDisposable> owned)
+        MetadataImage image, FetchParams fetchParams, FetchPartitionRequest request, int bytesLeft, bool firstData, bool updateFetchState, List<IDisposable> owned)
     {
-        var error = GetLeaderPartition(image, request.TopicPartition, out var partition);
-        if (error == ErrorCode.None)
-        {
-            error = partition!.CheckLeaderEpoch(request.CurrentLeaderEpoch);
-        }
-
+        var error = GetPartition(image, request.TopicPartition, out var partition);
         if (error != ErrorCode.None)
         {
             return FetchPartitionData.Failed(error);
         }
 
-        var log = partition!.Log;
-        var highWatermark = partition.HighWatermark;
-        var empty = new FetchPartitionData(ErrorCode.None, highWatermark, highWatermark, log.LogStartOffset, ReadOnlyMemory<byte>.Empty, 0);
         var limit = Math.Min(request.PartitionMaxBytes, Math.Max(bytesLeft, 0));
-        if (limit == 0 && !firstData)
+        if (limit == 0 && !firstData && !fetchParams.IsFromFollower && partition!.IsLeader)
         {
-            return empty;
+            // A consumer's answer is full: nothing is read. A follower's fetch still reads, to record its position.
+            var highWatermark = partition.HighWatermark;
+            return new FetchPartitionData(ErrorCode.None, highWatermark, highWatermark, partition.LogStartOffset, ReadOnlyMemory<byte>.Empty, 0);
         }
 
-        var maxOffset = fetchParams.Isolation == FetchIsolation.LogEnd ? log.LogEndOffset : highWatermark;
-        var read = log.ReadFileRegion(request.FetchOffset, limit, maxOffset, minOneBatch: firstData);
+        var read = partition!.Read(fetchParams, request, limit, minOneBatch: firstData, updateFetchState);
         if (read.ErrorCode != ErrorCode.None)
         {
-            read.Dispose();
             return FetchPartitionData.Failed(read.ErrorCode);
         }
 
-        owned.Add(read);
-        return empty with { Records = read.Records, RecordCount = read.RecordCount };
+        if (read.HighWatermarkIncreased)
+        {
+            CompleteDelayedRequests(request.TopicPartition);
+        }
+
+        if (fetchParams.IsFromFollower)
+        {
+            SendPendingIsrChange(partition);
+        }
+
+        var empty = new FetchPartitionData(ErrorCode.None, read.HighWatermark, read.HighWatermark, read.LogStartOffset, ReadOnlyMemory<byte>.Empty, 0);
+        if (read.Read is not { } records)
+        {
+            return empty with { DivergingEpoch = read.DivergingEpoch };
+        }
+
+        owned.Add(records);
+        return empty with { Records = records.Records, RecordCount = records.RecordCount };
     }
 
     private PartitionAppendResult AppendToLeader(MetadataImage image, AppendEntry entry, AppendOrigin origin, short requiredAcks, out long nextOffset)

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Rill.Client;
 using Rill.Common;
 using Rill.Config;
 using Rill.Coordinator;
@@ -13,6 +14,7 @@ using Rill.Server.Groups;
 using Rill.Server.Handlers;
 using Rill.Server.Network;
 using Rill.Server.Observability;
+using Rill.Server.Replication;
 using Rill.Storage;
 
 namespace Rill.Server;
@@ -96,6 +98,7 @@ public sealed class BrokerServer : IAsyncDisposable
         IControllerClient controller,
         IEnumerable<IApiHandler> quorumHandlers,
         IConnectionListenerFactory transport,
+        IKafkaTransport clientTransport,
         TimeProvider time,
         ILoggerFactory loggerFactory,
         LogLevels? logLevels,
@@ -104,7 +107,7 @@ public sealed class BrokerServer : IAsyncDisposable
         var startedAt = time.GetTimestamp();
         var logger = loggerFactory.CreateLogger("Rill.Server");
         var logs = new LogManager(config.LogDirs, time, loggerFactory);
-        var replicas = new ReplicaManager(config, logs, time, loggerFactory.CreateLogger<ReplicaManager>());
+        var replicas = new ReplicaManager(config, logs, clientTransport, new ControllerAlterPartitionSender(controller), time, loggerFactory);
 
         // Logs open with their topics' configs from the loaded image; then the replica manager takes the image and
         // removes logs of topics the metadata no longer has.
@@ -157,6 +160,7 @@ public sealed class BrokerServer : IAsyncDisposable
             }
 
             await groups.DisposeAsync();
+            await replicas.DisposeAsync();
             logs.Shutdown();
             logs.Dispose();
             stopping.Dispose();
@@ -198,6 +202,9 @@ public sealed class BrokerServer : IAsyncDisposable
         await _maintenance;
         await _groupLoads.AllLoads;
         await _groups.DisposeAsync();
+
+        // Fetchers stop before the logs close: none appends to a closed log.
+        await Replicas.DisposeAsync();
         await Lifecycle.DisposeAsync();
         _logs.Shutdown();
     }
@@ -247,6 +254,7 @@ public sealed class BrokerServer : IAsyncDisposable
         yield return new AlterConfigsHandler(controller, config);
         yield return new IncrementalAlterConfigsHandler(controller, config, logLevels);
         yield return new DeleteRecordsHandler(metadata, replicas);
+        yield return new OffsetForLeaderEpochHandler(metadata, replicas);
         yield return new DescribeLogDirsHandler(replicas, config);
         yield return new ElectLeadersHandler(controller);
         yield return new AlterPartitionReassignmentsHandler(controller);

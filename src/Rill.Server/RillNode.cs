@@ -138,7 +138,7 @@ public sealed class RillNode : IAsyncDisposable
             await quorum.WaitForCatchUpAsync(cancellationToken);
             controllerClient = new QuorumControllerClient(config, quorum, controller, clientTransport, time, logger);
             broker = await BrokerServer.StartAsync(
-                config, clusterId, metadata, controllerClient, [new DescribeQuorumHandler(controllerClient)], transport, time, loggerFactory, logLevels, cancellationToken);
+                config, clusterId, metadata, controllerClient, [new DescribeQuorumHandler(controllerClient)], transport, clientTransport, time, loggerFactory, logLevels, cancellationToken);
         }
         catch
         {

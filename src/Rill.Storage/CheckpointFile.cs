@@ -7,9 +7,10 @@ namespace Rill.Storage;
 /// <summary>
 /// Kafka's text checkpoint format for per-directory offsets: a version line (0), a count line, then one
 /// <c>topic partition offset</c> line per partition. Written to a temporary file, fsync'd, renamed over the
-/// old one, then the directory fsync'd, so a crash leaves either the old or the new file.
+/// old one, then the directory fsync'd, so a crash leaves either the old or the new file. Public for the replication
+/// layer's <c>replication-offset-checkpoint</c>, which is in the same format.
 /// </summary>
-internal static class CheckpointFile
+public static class CheckpointFile
 {
     private const int Version = 0;
 

@@ -16,7 +16,7 @@ public sealed class LayeringTests
         ["Rill.Config"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage"],
         ["Rill.Raft"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage"],
         ["Rill.Metadata"] = ["Rill.Common", "Rill.Protocol", "Rill.Config"],
-        ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata"],
+        ["Rill.Replication"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Metadata", "Rill.Client"],
         ["Rill.Coordinator"] = ["Rill.Common", "Rill.Protocol", "Rill.Metadata"],
         ["Rill.Server"] = ["Rill.Common", "Rill.Protocol", "Rill.Storage", "Rill.Config", "Rill.Raft", "Rill.Metadata", "Rill.Replication", "Rill.Coordinator", "Rill.Client"],
         ["Rill.Client"] = ["Rill.Common", "Rill.Protocol"],

@@ -3,11 +3,11 @@ using Rill.Storage;
 
 namespace Rill.Replication.Tests;
 
-public sealed class PartitionTests : IDisposable
+public sealed class PartitionTests : IAsyncDisposable
 {
     private readonly ReplicaFixture _fixture = new();
 
-    public void Dispose() => _fixture.Dispose();
+    public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
     [Fact]
     public void Append_LeaderAloneIsTheIsr_HighWatermarkFollowsLogEndOffset()
@@ -30,15 +30,15 @@ public sealed class PartitionTests : IDisposable
         Assert.False(increasedByAppend);
         Assert.Equal((5L, 0L), (partition.LogEndOffset, partition.HighWatermark));
 
-        Assert.True(partition.UpdateFollowerFetchState(1, 5, out var increased));
+        Assert.True(_fixture.FollowerFetched(1, 5, out var increased));
         Assert.False(increased);
         Assert.Equal(0L, partition.HighWatermark);
 
-        Assert.True(partition.UpdateFollowerFetchState(2, 3, out increased));
+        Assert.True(_fixture.FollowerFetched(2, 3, out increased));
         Assert.True(increased);
         Assert.Equal(3L, partition.HighWatermark);
 
-        Assert.True(partition.UpdateFollowerFetchState(2, 5, out increased));
+        Assert.True(_fixture.FollowerFetched(2, 5, out increased));
         Assert.True(increased);
         Assert.Equal(5L, partition.HighWatermark);
     }
@@ -49,7 +49,7 @@ public sealed class PartitionTests : IDisposable
         _fixture.Publish(replicas: [0, 1, 2], isr: [0, 1]);
         Append(acks: 1, count: 4, out _);
 
-        Assert.True(_fixture.Partition.UpdateFollowerFetchState(1, 4, out var increased));
+        Assert.True(_fixture.FollowerFetched(1, 4, out var increased));
 
         Assert.True(increased);
         Assert.Equal(4L, _fixture.Partition.HighWatermark);
@@ -60,9 +60,9 @@ public sealed class PartitionTests : IDisposable
     {
         _fixture.Publish(replicas: [0, 1], isr: [0, 1]);
         Append(acks: 1, count: 4, out _);
-        _fixture.Partition.UpdateFollowerFetchState(1, 4, out _);
+        _fixture.FollowerFetched(1, 4, out _);
 
-        Assert.True(_fixture.Partition.UpdateFollowerFetchState(1, 2, out var increased));
+        Assert.True(_fixture.FollowerFetched(1, 2, out var increased));
 
         Assert.False(increased);
         Assert.Equal(4L, _fixture.Partition.HighWatermark);
@@ -73,7 +73,7 @@ public sealed class PartitionTests : IDisposable
     {
         _fixture.Publish(replicas: [0, 1], isr: [0, 1]);
 
-        Assert.False(_fixture.Partition.UpdateFollowerFetchState(7, 0, out var increased));
+        Assert.False(_fixture.FollowerFetched(7, 0, out var increased));
         Assert.False(increased);
     }
 
@@ -107,7 +107,7 @@ public sealed class PartitionTests : IDisposable
         var partition = _fixture.Partition;
 
         Assert.Equal((false, ErrorCode.None), partition.CheckEnoughReplicasReachOffset(3));
-        partition.UpdateFollowerFetchState(1, 3, out _);
+        _fixture.FollowerFetched(1, 3, out _);
         Assert.Equal((true, ErrorCode.None), partition.CheckEnoughReplicasReachOffset(3));
 
         _fixture.Publish(replicas: [0, 1], isr: [0], minInSyncReplicas: 2);
@@ -134,7 +134,7 @@ public sealed class PartitionTests : IDisposable
     {
         _fixture.Publish(replicas: [0, 1], isr: [0, 1]);
         Append(acks: 1, count: 2, out _);
-        _fixture.Partition.UpdateFollowerFetchState(1, 2, out _);
+        _fixture.FollowerFetched(1, 2, out _);
         Append(acks: 1, count: 2, out _);
 
         _fixture.Publish(replicas: [0, 1], isr: [0, 1], leaderEpoch: 1);

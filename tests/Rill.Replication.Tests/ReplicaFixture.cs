@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Rill.Client;
 using Rill.Common;
 using Rill.Config;
 using Rill.Metadata;
@@ -12,7 +13,7 @@ using Rill.Storage;
 namespace Rill.Replication.Tests;
 
 /// <summary>A temp data dir, a fake clock, a log manager and a replica manager for broker 0, fed images built by hand.</summary>
-internal sealed class ReplicaFixture : IDisposable
+internal sealed class ReplicaFixture : IAsyncDisposable
 {
     public const int LocalBrokerId = 0;
     public const string Topic = "orders";
@@ -28,13 +29,18 @@ internal sealed class ReplicaFixture : IDisposable
         Replicas = new ReplicaManager(
             ServerConfig.Load(null, new Dictionary<string, string>(), [$"node.id={LocalBrokerId}", $"log.dirs={_dir}"]),
             Logs,
+            new RefusingTransport(),
+            AlterPartitions,
             Time,
-            NullLogger<ReplicaManager>.Instance);
+            NullLoggerFactory.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
 
     public LogManager Logs { get; }
+
+    /// <summary>The ISR changes the replica manager sent, answered as the test says.</summary>
+    public RecordingAlterPartitionSender AlterPartitions { get; } = new();
 
     public ReplicaManager Replicas { get; }
 
@@ -90,6 +96,10 @@ internal sealed class ReplicaFixture : IDisposable
         return builder.Build();
     }
 
+    /// <summary>Follower <paramref name="replicaId"/> fetched from <paramref name="offset"/> now, with no broker epoch; false when the leader refused it.</summary>
+    public bool FollowerFetched(int replicaId, long offset, out bool highWatermarkIncreased) =>
+        Partition.UpdateFollowerFetchState(replicaId, offset, 0, NowMs, Partition.LogEndOffset, -1, out highWatermarkIncreased) == ErrorCode.None;
+
     public ValueTask<PartitionAppendResult[]> AppendAsync(short acks, int count, int timeoutMs = 30_000) =>
         Replicas.AppendAsync(Image, acks, timeoutMs, [new AppendEntry(Partition0, Batch(count))], TestContext.Current.CancellationToken);
 
@@ -103,8 +113,9 @@ internal sealed class ReplicaFixture : IDisposable
             [new FetchPartitionRequest(Partition0, offset, -1, 1024 * 1024)],
             cancellationToken);
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await Replicas.DisposeAsync();
         Logs.Dispose();
         try
         {

@@ -3,11 +3,11 @@ using Rill.Common;
 namespace Rill.Replication.Tests;
 
 /// <summary>acks=-1 produces and long-poll fetches through the replica manager's purgatories, on a fake clock.</summary>
-public sealed class ReplicaManagerDelayedTests : IDisposable
+public sealed class ReplicaManagerDelayedTests : IAsyncDisposable
 {
     private readonly ReplicaFixture _fixture = new();
 
-    public void Dispose() => _fixture.Dispose();
+    public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
     [Fact]
     public async Task AppendAcksAll_LeaderAloneIsTheIsr_AnswersAtOnce()

@@ -42,6 +42,7 @@ public sealed class MetadataAndAdminTests : IClassFixture<BrokerFixture>
                 "CreateTopics 2-7",
                 "DeleteTopics 1-6",
                 "DeleteRecords 0-2",
+                "OffsetForLeaderEpoch 0-4",
                 "DescribeConfigs 1-4",
                 "AlterConfigs 0-2",
                 "DescribeLogDirs 1-4",

@@ -116,4 +116,27 @@ public static partial class ErrorResponses
 
         return response;
     }
+
+    private static OffsetForLeaderEpochResponse OffsetForLeaderEpoch(OffsetForLeaderEpochRequest request, ApiError error)
+    {
+        var response = new OffsetForLeaderEpochResponse();
+        foreach (var topic in request.Topics)
+        {
+            var topicResult = new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult { Topic = topic.Topic };
+            foreach (var partition in topic.Partitions)
+            {
+                topicResult.Partitions.Add(new OffsetForLeaderEpochResponse.EpochEndOffset
+                {
+                    ErrorCode = (short)error.Code,
+                    Partition = partition.Partition,
+                    LeaderEpoch = -1,
+                    EndOffset = Unknown,
+                });
+            }
+
+            response.Topics.Add(topicResult);
+        }
+
+        return response;
+    }
 }

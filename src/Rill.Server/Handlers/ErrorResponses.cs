@@ -21,6 +21,7 @@ public static partial class ErrorResponses
         FetchRequest fetch => Fetch(fetch, version, error),
         ListOffsetsRequest listOffsets => ListOffsets(listOffsets, version, error),
         DeleteRecordsRequest deleteRecords => DeleteRecords(deleteRecords, error),
+        OffsetForLeaderEpochRequest offsetForLeaderEpoch => OffsetForLeaderEpoch(offsetForLeaderEpoch, error),
         MetadataRequest metadata => Metadata(metadata, error),
         ApiVersionsRequest => ApiVersions(error),
         CreateTopicsRequest createTopics => CreateTopics(createTopics, error),

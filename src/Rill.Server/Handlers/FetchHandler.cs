@@ -10,13 +10,16 @@ namespace Rill.Server.Handlers;
 /// <summary>
 /// Decodes a Fetch, asks the replica manager for the partitions (it reads whole record batches up to the high
 /// watermark, or the log end for followers, and waits up to <c>max.wait.ms</c> for <c>min.bytes</c> in its
-/// purgatory), and encodes the answer. Rill keeps no incremental fetch sessions: every answer carries session
+/// purgatory), and encodes the answer; a follower whose log diverged (v12+) gets the diverging epoch instead of records. Rill keeps no incremental fetch sessions: every answer carries session
 /// id 0, which clients take as "no session" and keep sending full fetches (KIP-227 allows this).
 /// </summary>
 public sealed class FetchHandler : ApiHandler<FetchRequest>
 {
     private const short MinimumVersion = 4;
+    private const short FirstLogStartOffsetVersion = 5;
     private const short FirstLeaderEpochVersion = 9;
+    private const short FirstLastFetchedEpochVersion = 12;
+    private const short FirstCurrentLeaderVersion = 16;
     private const short FirstReplicaStateVersion = 15;
     private const int InitialSessionEpoch = 0;
     private const int FinalSessionEpoch = -1;
@@ -47,7 +50,10 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         var isolation = replicaId >= 0 ? FetchIsolation.LogEnd
             : request.IsolationLevel == 1 ? FetchIsolation.TxnCommitted
             : FetchIsolation.HighWatermark;
-        var fetchParams = new FetchParams(replicaId, request.MaxWaitMs, request.MinBytes, version >= 3 ? request.MaxBytes : int.MaxValue, isolation);
+        var fetchParams = new FetchParams(replicaId, request.MaxWaitMs, request.MinBytes, version >= 3 ? request.MaxBytes : int.MaxValue, isolation)
+        {
+            ReplicaEpoch = version >= FirstReplicaStateVersion ? request.ReplicaState.ReplicaEpoch : -1,
+        };
 
         // The response's topics and partitions follow the request's one for one; those the replica manager reads are
         // listed with the slot their answer goes to.
@@ -75,7 +81,11 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
                 }
 
                 var epoch = version >= FirstLeaderEpochVersion ? fetch.CurrentLeaderEpoch : -1;
-                wanted.Add(new FetchPartitionRequest(new TopicPartition(name, fetch.Partition), fetch.FetchOffset, epoch, fetch.PartitionMaxBytes));
+                wanted.Add(new FetchPartitionRequest(new TopicPartition(name, fetch.Partition), fetch.FetchOffset, epoch, fetch.PartitionMaxBytes)
+                {
+                    LastFetchedEpoch = version >= FirstLastFetchedEpochVersion ? fetch.LastFetchedEpoch : -1,
+                    LogStartOffset = version >= FirstLogStartOffsetVersion ? fetch.LogStartOffset : -1,
+                });
                 slots.Add((data, name));
             }
         }
@@ -91,6 +101,11 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             if (partition.ErrorCode != ErrorCode.None)
             {
                 SetError(data, partition.ErrorCode);
+                if (version >= FirstCurrentLeaderVersion && partition.ErrorCode is ErrorCode.NotLeaderOrFollower or ErrorCode.FencedLeaderEpoch)
+                {
+                    AddCurrentLeader(response, data, image, wanted[i].TopicPartition, context.Connection.ListenerName);
+                }
+
                 continue;
             }
 
@@ -98,6 +113,12 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             data.LastStableOffset = partition.LastStableOffset;
             data.LogStartOffset = partition.LogStartOffset;
             data.Records = partition.Records;
+            if (partition.DivergingEpoch is { } diverging)
+            {
+                data.DivergingEpoch.Epoch = diverging.Epoch;
+                data.DivergingEpoch.EndOffset = diverging.EndOffset;
+            }
+
             _metrics.Fetched(topic, partition.Records.Length, partition.RecordCount);
         }
 
@@ -113,6 +134,19 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         }
 
         return image.TopicNamesById.TryGetValue(topic.TopicId, out var name) ? name : null;
+    }
+
+    /// <summary>KIP-951: the leader this broker knows, and its endpoint once per response.</summary>
+    private void AddCurrentLeader(FetchResponse response, FetchResponse.PartitionData data, MetadataImage image, TopicPartition topicPartition, string listenerName)
+    {
+        var (leaderId, leaderEpoch) = CurrentLeader.Of(_replicas, image, topicPartition);
+        data.CurrentLeader.LeaderId = leaderId;
+        data.CurrentLeader.LeaderEpoch = leaderEpoch;
+        if (CurrentLeader.TryGetEndpoint(image, leaderId, listenerName, out var broker, out var endpoint)
+            && !response.NodeEndpoints.Exists(node => node.NodeId == leaderId))
+        {
+            response.NodeEndpoints.Add(new FetchResponse.NodeEndpoint { NodeId = leaderId, Host = endpoint.Host, Port = endpoint.Port, Rack = broker.Rack });
+        }
     }
 
     private static void SetError(FetchResponse.PartitionData data, ErrorCode error)

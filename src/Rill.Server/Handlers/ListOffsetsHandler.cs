@@ -7,9 +7,9 @@ using Rill.Server.Network;
 namespace Rill.Server.Handlers;
 
 /// <summary>
-/// Offsets by time: the earliest (-2), the latest (-1, the high watermark), the record with the largest
-/// timestamp (-3), the earliest local (-4, the same as earliest without tiered storage), or the first record
-/// at or after a timestamp.
+/// Offsets by time: the earliest (-2), the latest (-1, the high watermark; the log end offset for a follower, whose
+/// replica id is its broker id), the record with the largest timestamp (-3), the earliest local (-4, the same as
+/// earliest without tiered storage), or the first record at or after a timestamp.
 /// </summary>
 public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
 {
@@ -44,7 +44,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
             foreach (var requested in topic.Partitions)
             {
                 var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = requested.PartitionIndex };
-                result.ErrorCode = (short)Lookup(image, version, topic.Name, requested, result);
+                result.ErrorCode = (short)Lookup(image, version, request.ReplicaId, topic.Name, requested, result);
                 topicResponse.Partitions.Add(result);
             }
         }
@@ -55,6 +55,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
     private ErrorCode Lookup(
         MetadataImage image,
         short version,
+        int replicaId,
         string topic,
         ListOffsetsRequest.ListOffsetsPartition requested,
         ListOffsetsResponse.ListOffsetsPartitionResponse result)
@@ -68,7 +69,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
             _ => requested.Timestamp,
         };
         var epoch = version >= 4 ? requested.CurrentLeaderEpoch : -1;
-        var found = _replicas.FetchOffsetForTimestamp(image, new TopicPartition(topic, requested.PartitionIndex), epoch, timestamp);
+        var found = _replicas.FetchOffsetForTimestamp(image, new TopicPartition(topic, requested.PartitionIndex), replicaId, epoch, timestamp);
         if (found.LeaderEpoch >= 0)
         {
             result.LeaderEpoch = found.LeaderEpoch;

@@ -20,6 +20,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 {
     private const short FirstRecordBatchVersion = 3;
     private const short FirstZstdVersion = 7;
+    private const short FirstCurrentLeaderVersion = 10;
 
     private readonly IMetadataView _metadata;
     private readonly ReplicaManager _replicas;
@@ -70,11 +71,13 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 
         var appending = _replicas.AppendAsync(image, request.Acks, request.TimeoutMs, entries, cancellationToken);
         return appending.IsCompletedSuccessfully
-            ? Answer(request, response, Encode(entries, slots, appending.Result) || slots.Count != CountPartitions(request))
-            : AwaitAsync(request, response, entries, slots, appending);
+            ? Answer(request, response, Encode(context, image, entries, slots, response, appending.Result) || slots.Count != CountPartitions(request))
+            : AwaitAsync(context, image, request, response, entries, slots, appending);
     }
 
     private async ValueTask<ApiResponse> AwaitAsync(
+        RequestContext context,
+        MetadataImage image,
         ProduceRequest request,
         ProduceResponse response,
         List<AppendEntry> entries,
@@ -82,7 +85,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         ValueTask<PartitionAppendResult[]> appending)
     {
         var results = await appending.ConfigureAwait(false);
-        var anyError = Encode(entries, slots, results) || slots.Count != CountPartitions(request);
+        var anyError = Encode(context, image, entries, slots, response, results) || slots.Count != CountPartitions(request);
         return await Answer(request, response, anyError).ConfigureAwait(false);
     }
 
@@ -97,8 +100,17 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         return ValueTask.FromResult(ApiResponse.Of(response));
     }
 
-    /// <summary>Copies the replica manager's results into their response slots; true when one is an error.</summary>
-    private bool Encode(List<AppendEntry> entries, List<ProduceResponse.PartitionProduceResponse> slots, PartitionAppendResult[] results)
+    /// <summary>
+    /// Copies the replica manager's results into their response slots; true when one is an error. From v10 a partition
+    /// this broker does not lead names the leader it knows and the response that leader's endpoint (KIP-951).
+    /// </summary>
+    private bool Encode(
+        RequestContext context,
+        MetadataImage image,
+        List<AppendEntry> entries,
+        List<ProduceResponse.PartitionProduceResponse> slots,
+        ProduceResponse response,
+        PartitionAppendResult[] results)
     {
         var anyError = false;
         for (var i = 0; i < results.Length; i++)
@@ -121,9 +133,26 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             }
 
             anyError |= appended.ErrorCode != ErrorCode.None;
+            if (appended.ErrorCode == ErrorCode.NotLeaderOrFollower && context.ApiVersion >= FirstCurrentLeaderVersion)
+            {
+                AddCurrentLeader(response, slot, image, entries[i].TopicPartition, context.Connection.ListenerName);
+            }
         }
 
         return anyError;
+    }
+
+    private void AddCurrentLeader(
+        ProduceResponse response, ProduceResponse.PartitionProduceResponse slot, MetadataImage image, TopicPartition topicPartition, string listenerName)
+    {
+        var (leaderId, leaderEpoch) = CurrentLeader.Of(_replicas, image, topicPartition);
+        slot.CurrentLeader.LeaderId = leaderId;
+        slot.CurrentLeader.LeaderEpoch = leaderEpoch;
+        if (CurrentLeader.TryGetEndpoint(image, leaderId, listenerName, out var broker, out var endpoint)
+            && !response.NodeEndpoints.Exists(node => node.NodeId == leaderId))
+        {
+            response.NodeEndpoints.Add(new ProduceResponse.NodeEndpoint { NodeId = leaderId, Host = endpoint.Host, Port = endpoint.Port, Rack = broker.Rack });
+        }
     }
 
     private static int CountPartitions(ProduceRequest request)

@@ -281,6 +281,30 @@ public static class FailureCases
                 Assert.Equal(code, partition.ErrorCode);
                 Assert.Equal(-1, partition.LowWatermark);
             }),
+        new FailureCase<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(
+            0,
+            4,
+            _ => new OffsetForLeaderEpochRequest
+            {
+                ReplicaId = -1,
+                Topics =
+                [
+                    new OffsetForLeaderEpochRequest.OffsetForLeaderTopic
+                    {
+                        Topic = Topic,
+                        Partitions = [new OffsetForLeaderEpochRequest.OffsetForLeaderPartition { Partition = Partition, CurrentLeaderEpoch = -1, LeaderEpoch = 0 }],
+                    },
+                ],
+            },
+            (response, _, code) =>
+            {
+                var topic = Assert.Single(response.Topics);
+                Assert.Equal(Topic, topic.Topic);
+                var partition = Assert.Single(topic.Partitions);
+                Assert.Equal(Partition, partition.Partition);
+                Assert.Equal(code, partition.ErrorCode);
+                Assert.Equal(-1, partition.EndOffset);
+            }),
         new FailureCase<DescribeConfigsRequest, DescribeConfigsResponse>(
             1,
             4,
