@@ -53,6 +53,9 @@ public sealed class RillProcessCluster : IAsyncDisposable
 
     public int BrokerPort(int nodeId) => _members[nodeId].BrokerPort;
 
+    /// <summary>True while the node's process runs (a paused one included).</summary>
+    public bool IsRunning(int nodeId) => _members[nodeId].Process is not null;
+
     /// <summary>SIGKILL: no flush, no clean-shutdown marker; the data directory stays for <see cref="StartNodeAsync"/>.</summary>
     public async Task KillNodeAsync(int nodeId)
     {
