@@ -29,12 +29,15 @@ public sealed class OffsetsTopic
 
     public bool Exists => _metadata.Image.Topics.ContainsKey(Name);
 
-    /// <summary>Creates the topic if it does not exist yet; a concurrent creation is fine.</summary>
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the topic if it does not exist yet; a concurrent creation is fine. Returns why it could not be created
+    /// (too few live brokers for its replication factor, the controller unreachable), or null once it exists.
+    /// </summary>
+    public async Task<string?> EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         if (Exists)
         {
-            return;
+            return null;
         }
 
         var topic = new CreateTopicsRequest.CreatableTopic
@@ -47,9 +50,8 @@ public sealed class OffsetsTopic
         topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = TopicConfigs.SegmentBytesConfig, Value = SegmentBytes });
         var response = await _controller.CreateTopicsAsync(new CreateTopicsRequest { Topics = [topic] }, cancellationToken).ConfigureAwait(false);
         var result = response.Topics[0];
-        if ((ErrorCode)result.ErrorCode is not (ErrorCode.None or ErrorCode.TopicAlreadyExists))
-        {
-            throw new KafkaException((ErrorCode)result.ErrorCode, $"Cannot create {Name}: {result.ErrorMessage}");
-        }
+        return (ErrorCode)result.ErrorCode is ErrorCode.None or ErrorCode.TopicAlreadyExists
+            ? null
+            : $"Cannot create {Name}: {result.ErrorMessage ?? ((ErrorCode)result.ErrorCode).ToString()}";
     }
 }
