@@ -27,6 +27,7 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
     private readonly TimeSpan _retryBackoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _failing;
 
     public QuorumControllerClient(ServerConfig config, MetadataQuorum quorum, ControllerServer? local, IKafkaTransport transport, TimeProvider time, ILogger logger)
     {
@@ -146,11 +147,13 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
                     {
                         try
                         {
-                            return await call.ConfigureAwait(false);
+                            var answer = await call.ConfigureAwait(false);
+                            Volatile.Write(ref _failing, 0);
+                            return answer;
                         }
                         catch (NotControllerException exception)
                         {
-                            QuorumLog.ForwardRetry(_logger, TRequest.ApiKey, exception.Message);
+                            LogRetry(TRequest.ApiKey, exception.Message);
                         }
                     }
                 }
@@ -161,12 +164,13 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
                         var response = await remote.SendAsync<TRequest, TResponse>(request, token).ConfigureAwait(false);
                         if (!notController(response))
                         {
+                            Volatile.Write(ref _failing, 0);
                             return response;
                         }
                     }
                     catch (KafkaConnectionException exception)
                     {
-                        QuorumLog.ForwardRetry(_logger, TRequest.ApiKey, exception.Message);
+                        LogRetry(TRequest.ApiKey, exception.Message);
                     }
                 }
 
@@ -180,6 +184,19 @@ internal sealed class QuorumControllerClient : IControllerClient, IAsyncDisposab
             throw new KafkaException(
                 ErrorCode.RequestTimedOut,
                 $"No active controller answered {TRequest.ApiKey} within {ForwardTimeout.TotalSeconds:0} s: the metadata quorum has no leader (is a majority of {string.Join(", ", _quorum.VoterIds)} running?).");
+        }
+    }
+
+    // Once per outage as a warning: while the controller is away every heartbeat (a few a second) fails alike.
+    private void LogRetry(ApiKey api, string reason)
+    {
+        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            QuorumLog.ForwardRetry(_logger, api, reason);
+        }
+        else
+        {
+            QuorumLog.ForwardRetryAgain(_logger, api, reason);
         }
     }
 }

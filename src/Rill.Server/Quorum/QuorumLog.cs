@@ -24,6 +24,9 @@ internal static partial class QuorumLog
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Forwarding {api} to the active controller failed, trying again: {reason}")]
     public static partial void ForwardRetry(ILogger logger, Rill.Protocol.Messages.ApiKey api, string reason);
 
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Debug, Message = "Forwarding {api} to the active controller failed again, trying again: {reason}")]
+    public static partial void ForwardRetryAgain(ILogger logger, Rill.Protocol.Messages.ApiKey api, string reason);
+
     [LoggerMessage(EventId = 7006, Level = LogLevel.Error, Message = "The metadata loader failed to apply a committed batch")]
     public static partial void ApplyFailed(ILogger logger, Exception exception);
 
