@@ -31,7 +31,8 @@ public sealed class OffsetsTopic
 
     /// <summary>
     /// Creates the topic if it does not exist yet; a concurrent creation is fine. Returns why it could not be created
-    /// (too few live brokers for its replication factor, the controller unreachable), or null once it exists.
+    /// (the controller refused it: too few live brokers for its replication factor), or null once it exists. A
+    /// controller that cannot be reached within the forwarding timeout throws a KafkaException (REQUEST_TIMED_OUT).
     /// </summary>
     public async Task<string?> EnsureCreatedAsync(CancellationToken cancellationToken)
     {
